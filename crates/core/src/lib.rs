@@ -1,0 +1,18 @@
+//! The chat core: what a room is and how an event travels through it, with
+//! no HTTP and no SQL in it.
+//!
+//! - [`model`]: users, rooms and events as the server handles them.
+//! - [`store`]: the [`store::Store`] trait every storage backend implements
+//!   (SQLite embedded today, PostgreSQL for scale-out later).
+//! - [`committer`]: the single writer that group-commits appends and then
+//!   publishes them in `seq` order; an `ack` is only ever built from its result.
+//! - [`hub`]: the in-process fan-out registry (room → subscribers, each with a
+//!   bounded queue) and the presence bookkeeping that rides on it.
+//! - [`clock`]: timestamps as the protocol writes them.
+
+pub mod clock;
+pub mod committer;
+pub mod hub;
+pub mod model;
+pub mod presence;
+pub mod store;

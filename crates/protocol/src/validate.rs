@@ -1,0 +1,139 @@
+//! Validation rules for client input that the protocol fixes (spec §1, §2).
+//! Each returns a message fit to show the client as a `bad_request`.
+
+/// Room ids of named rooms: `^[a-z0-9][a-z0-9_-]{0,63}$`.
+pub fn room_id(id: &str) -> Result<(), String> {
+    let bytes = id.as_bytes();
+    let ok = !bytes.is_empty()
+        && bytes.len() <= 64
+        && (bytes[0].is_ascii_lowercase() || bytes[0].is_ascii_digit())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err("room id must match ^[a-z0-9][a-z0-9_-]{0,63}$".into())
+    }
+}
+
+/// Why a message body was refused; `TooLong` maps to `too_large`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyError {
+    Empty,
+    TooLong { max_chars: usize },
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::Empty => write!(f, "body must not be empty or only white space"),
+            BodyError::TooLong { max_chars } => {
+                write!(f, "body must be at most {max_chars} characters")
+            }
+        }
+    }
+}
+
+/// Message bodies: 1..=max characters (Unicode scalar values), not only white space.
+pub fn body(body: &str, max_chars: usize) -> Result<(), BodyError> {
+    if body.trim().is_empty() {
+        return Err(BodyError::Empty);
+    }
+    // Counting stops one past the limit so a huge body costs no more than a legal one.
+    if body.chars().take(max_chars + 1).count() > max_chars {
+        return Err(BodyError::TooLong { max_chars });
+    }
+    Ok(())
+}
+
+/// Idempotency keys: 1–64 characters, printable ASCII without spaces.
+pub fn nonce(nonce: &str) -> Result<(), String> {
+    let ok = !nonce.is_empty() && nonce.len() <= 64 && nonce.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err("nonce must be 1-64 printable ASCII characters without spaces".into())
+    }
+}
+
+/// Display names: 1–32 characters after trimming, no control characters.
+/// Returns the trimmed name.
+pub fn display_name(name: &str) -> Result<String, String> {
+    let trimmed = name.trim();
+    let count = trimmed.chars().count();
+    if count == 0 || count > 32 {
+        return Err("name must be 1-32 characters".into());
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err("name must not contain control characters".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Seed endpoint client ids: 1–64 of `[A-Za-z0-9_-]`.
+pub fn seed_client_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err("client id must be 1-64 characters of [A-Za-z0-9_-]".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_ids() {
+        for ok in ["lobby", "a", "0", "rust-lang_2", &"a".repeat(64)] {
+            assert!(room_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "Lobby", "-a", "_a", "a b", "ä", &"a".repeat(65), "a/b"] {
+            assert!(room_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bodies() {
+        assert_eq!(body("", 10), Err(BodyError::Empty));
+        assert_eq!(body(" \n\t", 10), Err(BodyError::Empty));
+        assert!(body("hi", 10).is_ok());
+        // Limits count characters, not bytes.
+        assert!(body(&"é".repeat(10), 10).is_ok());
+        assert_eq!(
+            body(&"é".repeat(11), 10),
+            Err(BodyError::TooLong { max_chars: 10 })
+        );
+    }
+
+    #[test]
+    fn nonces() {
+        assert!(nonce("abc-123").is_ok());
+        assert!(nonce("").is_err());
+        assert!(nonce("a b").is_err());
+        assert!(nonce(&"x".repeat(65)).is_err());
+        assert!(nonce(&"x".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(display_name("  ann ").as_deref(), Ok("ann"));
+        assert!(display_name("   ").is_err());
+        assert!(display_name("a\u{7}b").is_err());
+        assert!(display_name(&"n".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn seed_ids() {
+        assert!(seed_client_id("1732621234567").is_ok());
+        assert!(seed_client_id("bob_1-x").is_ok());
+        assert!(seed_client_id("").is_err());
+        assert!(seed_client_id("a.b").is_err());
+    }
+}

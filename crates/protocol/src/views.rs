@@ -1,0 +1,118 @@
+//! The shapes of the things the protocol talks about (users, rooms, events),
+//! shared by REST bodies and WebSocket frames so both always agree.
+
+use serde::{Deserialize, Serialize};
+
+/// A user as clients see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub name: String,
+    pub guest: bool,
+}
+
+/// The author of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorView {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The kinds of events in a room's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Message,
+    Edit,
+    Delete,
+    Join,
+    Leave,
+    Topic,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Message => "message",
+            EventKind::Edit => "edit",
+            EventKind::Delete => "delete",
+            EventKind::Join => "join",
+            EventKind::Leave => "leave",
+            EventKind::Topic => "topic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "message" => EventKind::Message,
+            "edit" => EventKind::Edit,
+            "delete" => EventKind::Delete,
+            "join" => EventKind::Join,
+            "leave" => EventKind::Leave,
+            "topic" => EventKind::Topic,
+            _ => return None,
+        })
+    }
+}
+
+/// One event of a room's log: the body of an `event` frame and an item of
+/// `GET /rooms/{room}/events`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub room: String,
+    pub seq: u64,
+    pub id: i64,
+    /// RFC 3339, UTC, millisecond precision.
+    pub ts: String,
+    pub kind: EventKind,
+    pub author: AuthorView,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub target: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub nonce: Option<String>,
+}
+
+/// Who may see and join a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Private,
+    Dm,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+            Visibility::Dm => "dm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "public" => Visibility::Public,
+            "private" => Visibility::Private,
+            "dm" => Visibility::Dm,
+            _ => return None,
+        })
+    }
+}
+
+/// A room. `unread` and `last_read` are present only in `GET /rooms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomView {
+    pub id: String,
+    pub name: String,
+    pub topic: String,
+    pub visibility: Visibility,
+    pub head: u64,
+    pub member_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unread: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_read: Option<u64>,
+}

@@ -1,0 +1,115 @@
+//! Building and running the server: the seam that makes port-0 tests
+//! possible (`Application::build` binds first, `port()` tells where).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use webchat_core::committer::Committer;
+use webchat_core::hub::Hub;
+use webchat_core::store::Store;
+use webchat_store_sqlite::SqliteStore;
+
+use crate::config::Config;
+use crate::fanout::{self, Outbound, Published};
+use crate::routes;
+use crate::state::AppState;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    committer_task: JoinHandle<()>,
+}
+
+impl Application {
+    /// Opens the store (migrating it), starts the committer and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open(&config.data_dir)
+                .await
+                .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
+        );
+        let hub = Arc::new(Hub::new(Box::new(fanout::presence_item)));
+        let publish_to = hub.clone();
+        let (committer, committer_task) = Committer::spawn(
+            store.clone(),
+            Box::new(move |event| {
+                publish_to.publish(
+                    &event.room,
+                    event.seq,
+                    Outbound::Event(Published::new(event.clone())),
+                );
+            }),
+            config.commit_queue,
+            config.max_commit_batch,
+        );
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        let state = AppState::new(config, store, hub, committer);
+        Ok(Application {
+            listener,
+            state,
+            committer_task,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| self.state.config.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// Serves until `shutdown` resolves, then: stops accepting, tells every
+    /// socket `bye` and closes it with 1001, waits for in-flight commits and
+    /// closes the store.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Application {
+            listener,
+            state,
+            committer_task,
+        } = self;
+        let router = routes::router(state.clone());
+        let token = state.shutdown.clone();
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                tracing::info!("shutting down");
+                token.cancel();
+            })
+            .await
+            .context("serving")?;
+        state.shutdown.cancel();
+        state.connections.close();
+        let grace = state.config.shutdown_grace;
+        if tokio::time::timeout(grace, state.connections.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some connections did not close in time");
+        }
+        // Appends queued before now are committed (and acked if their sockets are still there).
+        if tokio::time::timeout(grace, state.committer.flush())
+            .await
+            .is_err()
+        {
+            tracing::warn!("in-flight commits did not finish in time");
+        }
+        state.store.close().await;
+        committer_task.abort();
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

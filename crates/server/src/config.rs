@@ -1,0 +1,60 @@
+//! Server settings. The binary fills them from flags and `WEBCHAT_*`
+//! environment variables; tests build them with [`Config::for_tests`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use webchat_protocol::server::Limits;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Origins allowed to open WebSockets besides the server's own.
+    pub allowed_origins: Vec<String>,
+    pub guests_enabled: bool,
+    pub limits: Limits,
+    /// Frames one connection may have queued before it counts as too slow
+    /// (closed with 1013). Sized for bursts of a busy room, small enough that
+    /// ten thousand idle connections cost little.
+    pub outbound_queue: usize,
+    /// Appends waiting for the committer before senders are made to wait.
+    pub commit_queue: usize,
+    /// Largest group commit.
+    pub max_commit_batch: usize,
+    pub heartbeat: Duration,
+    pub hello_timeout: Duration,
+    /// How long shutdown waits for sockets to say goodbye and commits to finish.
+    pub shutdown_grace: Duration,
+}
+
+impl Config {
+    pub const DEFAULT_LIMITS: Limits = Limits {
+        max_body_chars: 4000,
+        max_frame_bytes: 64 * 1024,
+        rate_per_s: 10,
+        burst: 20,
+    };
+
+    pub fn new(addr: SocketAddr, data_dir: PathBuf) -> Self {
+        Config {
+            addr,
+            data_dir,
+            allowed_origins: Vec::new(),
+            guests_enabled: true,
+            limits: Self::DEFAULT_LIMITS,
+            outbound_queue: 512,
+            commit_queue: 4096,
+            max_commit_batch: 256,
+            heartbeat: Duration::from_secs(30),
+            hello_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(4),
+        }
+    }
+
+    /// Port 0 on loopback, in the given data folder.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), data_dir)
+    }
+}

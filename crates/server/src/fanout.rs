@@ -1,0 +1,132 @@
+//! What travels through a connection's outbound queue.
+//!
+//! A committed event is serialized once into [`Published`] (the v1 frame, and
+//! lazily the seed frame) and shared by reference count: handing it to ten
+//! thousand subscribers costs ten thousand pointer copies, not ten thousand
+//! JSON encodings. `Utf8Bytes` clones are reference-count bumps too.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::ws::Utf8Bytes;
+use webchat_core::clock;
+use webchat_core::model::{Event, User};
+use webchat_protocol::seed::SeedFrame;
+use webchat_protocol::server::ServerFrame;
+use webchat_protocol::views::EventKind;
+
+/// One committed event, serialized for every dialect that needs it.
+#[derive(Debug)]
+pub struct Published {
+    pub event: Event,
+    pub v1: Utf8Bytes,
+    seed: OnceLock<Option<Utf8Bytes>>,
+}
+
+impl Published {
+    pub fn new(event: Event) -> Arc<Self> {
+        let v1 = Utf8Bytes::from(ServerFrame::Event(event.view()).to_json());
+        Arc::new(Published {
+            event,
+            v1,
+            seed: OnceLock::new(),
+        })
+    }
+
+    /// The seed endpoint's frame: messages and joins only (a join reads `Connect`).
+    pub fn seed(&self) -> Option<&Utf8Bytes> {
+        self.seed
+            .get_or_init(|| {
+                let text = match self.event.kind {
+                    EventKind::Message => self.event.body.clone()?,
+                    EventKind::Join => "Connect".to_owned(),
+                    _ => return None,
+                };
+                let frame = SeedFrame::new(
+                    clock::hour_minute(self.event.ts_ms),
+                    &self.event.author.name,
+                    text,
+                );
+                Some(Utf8Bytes::from(frame.to_json()))
+            })
+            .as_ref()
+    }
+}
+
+/// An item of a connection's outbound queue.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// A frame for this connection whatever its dialect (replies, errors).
+    Frame(Utf8Bytes),
+    /// A committed event from the hub.
+    Event(Arc<Published>),
+    /// A frame only protocol v1 connections understand (presence, typing).
+    V1Only(Utf8Bytes),
+    /// A frame only seed connections understand (`Offline`).
+    SeedOnly(Utf8Bytes),
+    /// Replay the room's events with `after < seq <= upto` from the store.
+    Replay {
+        room: Arc<str>,
+        after: u64,
+        upto: u64,
+    },
+    /// Close the connection with this code.
+    Close { code: u16, reason: &'static str },
+}
+
+impl Outbound {
+    pub fn frame(frame: &ServerFrame) -> Self {
+        Outbound::Frame(Utf8Bytes::from(frame.to_json()))
+    }
+}
+
+/// The hub's presence item: a v1 `presence` frame.
+pub fn presence_item(room: &str, joined: &[User], left: &[User]) -> Outbound {
+    let frame = ServerFrame::Presence {
+        room: room.to_owned(),
+        joined: joined.iter().map(User::view).collect(),
+        left: left.iter().map(User::view).collect(),
+    };
+    Outbound::V1Only(Utf8Bytes::from(frame.to_json()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webchat_core::model::Author;
+
+    fn event(kind: EventKind, author: &str, body: Option<&str>) -> Event {
+        Event {
+            room: "lobby".into(),
+            seq: 1,
+            id: 1,
+            ts_ms: 0,
+            kind,
+            author: Author {
+                id: 1,
+                name: author.into(),
+            },
+            body: body.map(str::to_owned),
+            target: None,
+            nonce: None,
+        }
+    }
+
+    #[test]
+    fn seed_frames_cover_messages_and_joins_only() {
+        let message = Published::new(event(EventKind::Message, "1700000000000", Some("hi")));
+        assert_eq!(
+            message.seed().map(|b| b.as_str()),
+            Some(r#"{"time":"00:00","clientId":1700000000000,"message":"hi"}"#)
+        );
+        let join = Published::new(event(EventKind::Join, "ann", None));
+        assert_eq!(
+            join.seed().map(|b| b.as_str()),
+            Some(r#"{"time":"00:00","clientId":"ann","message":"Connect"}"#)
+        );
+        assert!(
+            Published::new(event(EventKind::Leave, "ann", None))
+                .seed()
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! The web client, embedded in the binary, and the seed's welcome object.
+//!
+//! Release builds carry `web/dist` inside the binary (rust-embed); debug
+//! builds read it from disk, so `npm run build` is picked up without
+//! recompiling. A build without the web client still compiles and serves a
+//! short page that says how to build it.
+
+use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use rust_embed::RustEmbed;
+use serde_json::json;
+
+use crate::error::{ApiError, ApiJson};
+
+#[derive(RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../../web/dist"]
+#[allow_missing = true]
+struct WebAssets;
+
+const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>webchat</title></head>\
+<body><h1>webchat</h1><p>The web client is not built. Run <code>npm run build</code> in <code>web/</code>, \
+or start the server with <code>./scripts/run</code>.</p></body></html>";
+
+/// `GET /`: the seed's welcome JSON to API clients, the web client to browsers.
+pub async fn root(headers: HeaderMap) -> Response {
+    let accept = headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains("application/json") && !accept.contains("text/html") {
+        return ApiJson(json!({
+            "message": "Welcome to webchat",
+            "name": "webchat",
+            "version": env!("CARGO_PKG_VERSION"),
+            "api": "/api/v1",
+            "websocket": "/api/v1/ws",
+        }))
+        .into_response();
+    }
+    index()
+}
+
+fn index() -> Response {
+    match WebAssets::get("index.html") {
+        Some(file) => (
+            [
+                (
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            ],
+            file.data,
+        )
+            .into_response(),
+        None => Html(NOT_BUILT).into_response(),
+    }
+}
+
+/// Any other path: a file of the web client, or the client's index so that
+/// its own routes work after a reload.
+pub async fn asset(uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    if path.starts_with("api/") {
+        return ApiError::NotFound("no such route".into()).into_response();
+    }
+    match WebAssets::get(path) {
+        Some(file) => {
+            let mime = file.metadata.mimetype().to_owned();
+            // Vite puts content hashes in the names of everything under assets/.
+            let cache = if path.starts_with("assets/") {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            let mut response = (StatusCode::OK, file.data).into_response();
+            if let Ok(value) = HeaderValue::from_str(&mime) {
+                response.headers_mut().insert(CONTENT_TYPE, value);
+            }
+            response
+                .headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+            response
+        }
+        None => index(),
+    }
+}
+
+/// Unknown routes under `/api/v1` answer a JSON 404, never the web client.
+pub async fn api_not_found() -> ApiError {
+    ApiError::NotFound("no such route".into())
+}

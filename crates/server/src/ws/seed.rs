@@ -1,0 +1,148 @@
+//! `GET /ws/{client_id}`: the seed tutorial's endpoint (spec §4), kept so
+//! the seed's own React client works unchanged.
+//!
+//! The connection is the guest named `client_id`, subscribed to `lobby`.
+//! A first frame `Connect` is recorded as a `join` event; every other text
+//! frame is a message in `lobby`. It receives every `lobby` message and
+//! join, from seed and v1 clients alike, as `{time, clientId, message}`, and
+//! `Offline` when another seed client of `lobby` disconnects. Bad input gets a
+//! v1 `error` frame (the seed protocol has none of its own).
+
+use axum::extract::State;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use webchat_core::clock;
+use webchat_core::hub::Subscriber;
+use webchat_core::model::User;
+use webchat_protocol::error::close;
+use webchat_protocol::seed::SeedFrame;
+use webchat_protocol::validate;
+use webchat_protocol::views::EventKind;
+
+use crate::access;
+use crate::error::{ApiError, ApiPath};
+use crate::fanout::Outbound;
+use crate::state::AppState;
+use crate::ws::writer::Dialect;
+use crate::ws::{self, configure, origin_allowed};
+
+const LOBBY: &str = "lobby";
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ApiPath(client_id): ApiPath<String>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !origin_allowed(&headers, &state.config) {
+        return ApiError::Forbidden("origin not allowed".into()).into_response();
+    }
+    if let Err(message) = validate::seed_client_id(&client_id) {
+        return ApiError::BadRequest(message).into_response();
+    }
+    if !state.config.guests_enabled {
+        return ApiError::Forbidden("guest access is disabled on this server".into())
+            .into_response();
+    }
+    let user = match state.store.seed_guest(&client_id).await {
+        Ok(user) => user,
+        Err(error) => return ApiError::from(error).into_response(),
+    };
+    let tracker = state.connections.clone();
+    configure(ws, &state.config)
+        .on_upgrade(move |socket| tracker.track_future(run(socket, state, user)))
+}
+
+async fn run(socket: WebSocket, state: AppState, user: User) {
+    let ws::Started {
+        conn,
+        mut stream,
+        outbound,
+        lagged,
+        writer_done,
+        writer,
+    } = ws::start(socket, &state, Dialect::Seed);
+    let subscriber = Subscriber {
+        conn,
+        user: user.clone(),
+        tx: outbound.clone(),
+        lagged,
+    };
+    let head = state.hub.head(LOBBY).unwrap_or(0);
+    if state
+        .hub
+        .subscribe(LOBBY, subscriber, head, |_| Vec::new())
+        .is_err()
+    {
+        drop(outbound);
+        ws::finish(writer).await;
+        return;
+    }
+    let idle = state.config.heartbeat * 2 + std::time::Duration::from_secs(5);
+    let mut first = true;
+    let close = loop {
+        let next = tokio::select! {
+            () = writer_done.cancelled() => break None,
+            () = state.shutdown.cancelled() => break None,
+            next = tokio::time::timeout(idle, stream.next()) => next,
+        };
+        let text = match next {
+            Err(_elapsed) => break Some((close::GOING_AWAY, "idle")),
+            Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break None,
+            Ok(Some(Err(error))) => {
+                break ws::is_too_large(error)
+                    .then_some((close::MESSAGE_TOO_BIG, "frame too large"));
+            }
+            Ok(Some(Ok(Message::Binary(_)))) => {
+                break Some((close::UNSUPPORTED_DATA, "binary frames are not supported"));
+            }
+            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+            Ok(Some(Ok(Message::Text(text)))) => text,
+        };
+        let result = if first && text.as_str() == "Connect" {
+            access::append(&state, &user, LOBBY, EventKind::Join, None, None).await
+        } else {
+            match validate::body(&text, state.config.limits.max_body_chars) {
+                Ok(()) => {
+                    access::append(
+                        &state,
+                        &user,
+                        LOBBY,
+                        EventKind::Message,
+                        Some(text.to_string()),
+                        None,
+                    )
+                    .await
+                }
+                Err(error) => Err(error.into()),
+            }
+        };
+        first = false;
+        if let Err(error) = result
+            && outbound
+                .send(Outbound::frame(&error.frame(None)))
+                .await
+                .is_err()
+        {
+            break None;
+        }
+    };
+    if let Some((code, reason)) = close {
+        let _ = outbound.send(Outbound::Close { code, reason }).await;
+    }
+    state.hub.unsubscribe(LOBBY, conn);
+    let offline = SeedFrame::new(
+        clock::hour_minute(clock::now_ms()),
+        &user.name,
+        "Offline".into(),
+    );
+    state.hub.publish_ephemeral(
+        LOBBY,
+        Outbound::SeedOnly(Utf8Bytes::from(offline.to_json())),
+        None,
+    );
+    drop(outbound);
+    ws::finish(writer).await;
+}

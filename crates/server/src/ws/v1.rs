@@ -1,0 +1,375 @@
+//! `GET /api/v1/ws`: the protocol v1 socket (spec §2).
+//!
+//! The reader handles one command at a time, in order: a `send` is acked
+//! before the next command is read, which keeps per-connection ordering
+//! simple and gives natural backpressure. Its replies go to the writer
+//! through the connection's queue.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, timeout_at};
+use webchat_core::hub::{ConnId, SubscribeError, Subscriber};
+use webchat_core::model::User;
+use webchat_protocol::client::{Command, Request};
+use webchat_protocol::error::close;
+use webchat_protocol::server::ServerFrame;
+use webchat_protocol::validate;
+
+use crate::access;
+use crate::auth::{request_token, user_for_token};
+use crate::error::ApiError;
+use crate::fanout::Outbound;
+use crate::state::AppState;
+use crate::ws::writer::Dialect;
+use crate::ws::{self, configure, origin_allowed};
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !origin_allowed(&headers, &state.config) {
+        return ApiError::Forbidden("origin not allowed".into()).into_response();
+    }
+    // The upgrade may carry the session (cookie or bearer); `hello` may too.
+    let upgrade_user = match request_token(&headers) {
+        Some(token) => match user_for_token(&state, &token).await {
+            Ok(user) => user,
+            Err(error) => return error.into_response(),
+        },
+        None => None,
+    };
+    let tracker = state.connections.clone();
+    configure(ws, &state.config)
+        .on_upgrade(move |socket| tracker.track_future(run(socket, state, upgrade_user)))
+}
+
+/// Why the reader stops.
+enum Stop {
+    /// The connection is over (closed, broken, or the writer ended).
+    Gone,
+    /// Queue this close for the writer, then stop.
+    Close(u16, &'static str),
+}
+
+struct Connection {
+    state: AppState,
+    conn: ConnId,
+    user: User,
+    outbound: mpsc::Sender<Outbound>,
+    lagged: Arc<tokio::sync::Notify>,
+    rooms: HashSet<String>,
+}
+
+async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<User>) {
+    let ws::Started {
+        conn,
+        mut stream,
+        outbound,
+        lagged,
+        writer_done,
+        writer,
+    } = ws::start(socket, &state, Dialect::V1);
+
+    let Some(user) = await_hello(&state, &mut stream, &outbound, upgrade_user).await else {
+        drop(outbound);
+        ws::finish(writer).await;
+        return;
+    };
+    let mut connection = Connection {
+        state: state.clone(),
+        conn,
+        user,
+        outbound,
+        lagged,
+        rooms: HashSet::new(),
+    };
+    let idle = state.config.heartbeat * 2 + std::time::Duration::from_secs(5);
+    let stop = loop {
+        let next = tokio::select! {
+            () = writer_done.cancelled() => break Stop::Gone,
+            () = state.shutdown.cancelled() => break Stop::Gone,
+            next = tokio::time::timeout(idle, stream.next()) => next,
+        };
+        let message = match next {
+            Err(_elapsed) => {
+                break Stop::Close(close::GOING_AWAY, "idle: no frame within two heartbeats");
+            }
+            Ok(None) => break Stop::Gone,
+            Ok(Some(Err(error))) => {
+                if ws::is_too_large(error) {
+                    break Stop::Close(close::MESSAGE_TOO_BIG, "frame too large");
+                }
+                break Stop::Gone;
+            }
+            Ok(Some(Ok(message))) => message,
+        };
+        match message {
+            Message::Text(text) => {
+                if let Err(stop) = connection.handle_text(&text).await {
+                    break stop;
+                }
+            }
+            Message::Binary(_) => {
+                break Stop::Close(close::UNSUPPORTED_DATA, "binary frames are not supported");
+            }
+            Message::Close(_) => break Stop::Gone,
+            Message::Ping(_) | Message::Pong(_) => {}
+        }
+    };
+    if let Stop::Close(code, reason) = stop {
+        let _ = connection
+            .outbound
+            .send(Outbound::Close { code, reason })
+            .await;
+    }
+    connection.leave_all();
+    drop(connection);
+    ws::finish(writer).await;
+}
+
+/// Waits for `hello` (at most `hello_timeout` after the upgrade) and answers
+/// `welcome`; `None` when the connection must end.
+async fn await_hello(
+    state: &AppState,
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    outbound: &mpsc::Sender<Outbound>,
+    upgrade_user: Option<User>,
+) -> Option<User> {
+    let deadline = Instant::now() + state.config.hello_timeout;
+    let refuse = |reason: &'static str| Outbound::Close {
+        code: close::POLICY_VIOLATION,
+        reason,
+    };
+    loop {
+        let message = match timeout_at(deadline, stream.next()).await {
+            Err(_elapsed) => {
+                let _ = outbound.send(refuse("no hello in time")).await;
+                return None;
+            }
+            Ok(Some(Ok(message))) => message,
+            Ok(Some(Err(error))) => {
+                if ws::is_too_large(error) {
+                    let _ = outbound
+                        .send(Outbound::Close {
+                            code: close::MESSAGE_TOO_BIG,
+                            reason: "frame too large",
+                        })
+                        .await;
+                }
+                return None;
+            }
+            Ok(None) => return None,
+        };
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                let _ = outbound
+                    .send(Outbound::Close {
+                        code: close::UNSUPPORTED_DATA,
+                        reason: "binary frames are not supported",
+                    })
+                    .await;
+                return None;
+            }
+            Message::Close(_) => return None,
+            Message::Ping(_) | Message::Pong(_) => continue,
+        };
+        let request = match Request::parse(&text) {
+            Ok(request) => request,
+            Err(error) => {
+                let frame = ApiError::BadRequest(error.message).frame(error.req);
+                outbound.send(Outbound::frame(&frame)).await.ok()?;
+                continue;
+            }
+        };
+        let Command::Hello(hello) = request.command else {
+            let frame = ServerFrame::error(
+                request.req,
+                webchat_protocol::ErrorCode::Unauthorized,
+                "the first frame must be hello",
+            );
+            outbound.send(Outbound::frame(&frame)).await.ok()?;
+            continue;
+        };
+        let user = match hello.token {
+            Some(token) => user_for_token(state, &token).await.ok().flatten(),
+            None => upgrade_user.clone(),
+        };
+        let Some(user) = user else {
+            let frame = ApiError::Unauthorized.frame(request.req);
+            let _ = outbound.send(Outbound::frame(&frame)).await;
+            let _ = outbound.send(refuse("authentication failed")).await;
+            return None;
+        };
+        let welcome = ServerFrame::Welcome {
+            re: request.req,
+            user: user.view(),
+            heartbeat_ms: u64::try_from(state.config.heartbeat.as_millis()).unwrap_or(u64::MAX),
+            limits: state.config.limits,
+        };
+        outbound.send(Outbound::frame(&welcome)).await.ok()?;
+        return Some(user);
+    }
+}
+
+impl Connection {
+    async fn reply(&self, frame: ServerFrame) -> Result<(), Stop> {
+        self.outbound
+            .send(Outbound::frame(&frame))
+            .await
+            .map_err(|_| Stop::Gone)
+    }
+
+    async fn handle_text(&mut self, text: &str) -> Result<(), Stop> {
+        let request = match Request::parse(text) {
+            Ok(request) => request,
+            Err(error) => {
+                return self
+                    .reply(ApiError::BadRequest(error.message).frame(error.req))
+                    .await;
+            }
+        };
+        let re = request.req.clone();
+        match self.handle(request).await {
+            Ok(()) => Ok(()),
+            Err(HandleError::Api(error)) => self.reply(error.frame(re)).await,
+            Err(HandleError::Stop(stop)) => Err(stop),
+        }
+    }
+
+    async fn handle(&mut self, request: Request) -> Result<(), HandleError> {
+        let re = request.req;
+        match request.command {
+            Command::Hello(_) => {
+                Err(ApiError::BadRequest("hello was already received".into()).into())
+            }
+            Command::Ping => Ok(self.reply(ServerFrame::Pong { re }).await?),
+            Command::Subscribe(subscribe) => {
+                self.subscribe(re, subscribe.room, subscribe.since).await
+            }
+            Command::Unsubscribe(unsubscribe) => {
+                if !self.rooms.remove(&unsubscribe.room) {
+                    return Err(ApiError::BadRequest("not subscribed to this room".into()).into());
+                }
+                self.state.hub.unsubscribe(&unsubscribe.room, self.conn);
+                Ok(self
+                    .reply(ServerFrame::Unsubscribed {
+                        re,
+                        room: unsubscribe.room,
+                    })
+                    .await?)
+            }
+            Command::Send(send) => {
+                let appended = access::post_message(
+                    &self.state,
+                    &self.user,
+                    &send.room,
+                    send.body,
+                    Some(send.nonce),
+                )
+                .await?;
+                let event = appended.event;
+                Ok(self
+                    .reply(ServerFrame::Ack {
+                        re,
+                        room: event.room,
+                        seq: event.seq,
+                        id: event.id,
+                        ts: webchat_core::clock::rfc3339_ms(event.ts_ms),
+                    })
+                    .await?)
+            }
+            Command::Edit(_) | Command::Delete(_) | Command::Typing(_) | Command::Read(_) => Err(
+                ApiError::BadRequest("this command is not supported by this server yet".into())
+                    .into(),
+            ),
+        }
+    }
+
+    async fn subscribe(
+        &mut self,
+        re: Option<Value>,
+        room: String,
+        since: Option<u64>,
+    ) -> Result<(), HandleError> {
+        validate::room_id(&room).map_err(|_| ApiError::room_not_found())?;
+        if self.rooms.contains(&room) {
+            return Err(ApiError::Conflict("already subscribed to this room".into()).into());
+        }
+        // Subscribing to a public room the user has not joined joins it first.
+        let joined = access::join(&self.state, &self.user, &room).await?;
+        let subscriber = Subscriber {
+            conn: self.conn,
+            user: self.user.clone(),
+            tx: self.outbound.clone(),
+            lagged: self.lagged.clone(),
+        };
+        let room_key: Arc<str> = Arc::from(room.as_str());
+        let result = self
+            .state
+            .hub
+            .subscribe(&room, subscriber, joined.head, |subscribed| {
+                let mut items = vec![Outbound::frame(&ServerFrame::Subscribed {
+                    re: re.clone(),
+                    room: room.clone(),
+                    head: subscribed.head,
+                    presence: subscribed.presence.iter().map(User::view).collect(),
+                })];
+                if let Some(since) = since
+                    && since < subscribed.head
+                {
+                    items.push(Outbound::Replay {
+                        room: room_key.clone(),
+                        after: since,
+                        upto: subscribed.head,
+                    });
+                }
+                items
+            });
+        match result {
+            Ok(_) => {
+                self.rooms.insert(room);
+                Ok(())
+            }
+            Err(SubscribeError::AlreadySubscribed) => {
+                Err(ApiError::Conflict("already subscribed to this room".into()).into())
+            }
+            Err(SubscribeError::QueueFull) => Err(HandleError::Stop(Stop::Close(
+                close::TRY_AGAIN_LATER,
+                "too slow: resume from your last seq",
+            ))),
+        }
+    }
+
+    fn leave_all(&mut self) {
+        for room in self.rooms.drain() {
+            self.state.hub.unsubscribe(&room, self.conn);
+        }
+    }
+}
+
+enum HandleError {
+    Api(ApiError),
+    Stop(Stop),
+}
+
+impl From<ApiError> for HandleError {
+    fn from(error: ApiError) -> Self {
+        HandleError::Api(error)
+    }
+}
+
+impl From<Stop> for HandleError {
+    fn from(stop: Stop) -> Self {
+        HandleError::Stop(stop)
+    }
+}

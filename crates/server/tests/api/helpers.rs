@@ -1,0 +1,290 @@
+//! Shared set-up: spawn a server, sign in, talk REST and WebSocket.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use webchat_server::{Application, Config};
+
+/// How long a test waits for any one frame or response before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub data_dir: Option<TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// A server with the default configuration.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server whose configuration `adjust` may change.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    spawn_in(data_dir, adjust).await
+}
+
+/// A server on an existing data folder (for restarts).
+pub async fn spawn_in(data_dir: TempDir, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config::for_tests(data_dir.path().to_path_buf());
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("server builds");
+    let addr = app.local_addr();
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let handle = tokio::spawn(app.run_until(async move {
+        let _ = signal.await;
+    }));
+    TestApp {
+        addr,
+        http: reqwest::Client::new(),
+        data_dir: Some(data_dir),
+        shutdown: Some(shutdown),
+        handle: Some(handle),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Guest {
+    pub token: String,
+    pub id: i64,
+    pub name: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{}", self.addr, path)
+    }
+
+    /// Stops the server gracefully and waits for it; gives back the data folder.
+    pub async fn stop(mut self) -> TempDir {
+        self.begin_shutdown();
+        self.wait_stopped().await;
+        self.data_dir.take().expect("data folder")
+    }
+
+    pub fn begin_shutdown(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+
+    pub async fn wait_stopped(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            tokio::time::timeout(WAIT, handle)
+                .await
+                .expect("server stops in time")
+                .expect("server task joins")
+                .expect("server exits cleanly");
+        }
+    }
+
+    pub async fn guest(&self, name: &str) -> Guest {
+        let (status, body) = self
+            .post("/api/v1/auth/guest", None, json!({ "name": name }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        Guest {
+            token: body["token"].as_str().expect("token").to_owned(),
+            id: body["user"]["id"].as_i64().expect("id"),
+            name: body["user"]["name"].as_str().expect("name").to_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        json_response(request.send().await.expect("request")).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut request = self.http.post(self.url(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        json_response(request.send().await.expect("request")).await
+    }
+
+    /// A WebSocket to `/api/v1/ws` authenticated by a bearer header on the upgrade.
+    pub async fn ws(&self, token: &str) -> WsClient {
+        let mut request = self
+            .ws_url("/api/v1/ws")
+            .into_client_request()
+            .expect("request");
+        request.headers_mut().insert(
+            "authorization",
+            HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+        );
+        WsClient::connect(request).await
+    }
+
+    /// A signed-in v1 socket (hello answered).
+    pub async fn ws_ready(&self, token: &str) -> WsClient {
+        let mut ws = self.ws(token).await;
+        let welcome = ws.request(json!({"type": "hello"})).await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        ws
+    }
+
+    pub async fn ws_anonymous(&self, path: &str) -> WsClient {
+        WsClient::connect(self.ws_url(path).into_client_request().expect("request")).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.begin_shutdown();
+    }
+}
+
+pub async fn json_response(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let value = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("JSON body expected, got {status}: {text}"));
+    (status, value)
+}
+
+pub struct WsClient {
+    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_req: u64,
+    /// Frames read while looking for another one, kept for later `recv`s.
+    skipped: std::collections::VecDeque<Value>,
+}
+
+impl WsClient {
+    pub async fn connect(request: tungstenite::handshake::client::Request) -> WsClient {
+        let (stream, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("websocket connects");
+        WsClient {
+            stream,
+            next_req: 1,
+            skipped: Default::default(),
+        }
+    }
+
+    pub async fn send_text(&mut self, text: impl Into<String>) {
+        self.stream
+            .send(Message::text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_json(&mut self, value: Value) {
+        self.send_text(value.to_string()).await;
+    }
+
+    /// The next text frame as JSON, skipping control frames.
+    pub async fn recv(&mut self) -> Value {
+        if let Some(frame) = self.skipped.pop_front() {
+            return frame;
+        }
+        self.read_frame().await
+    }
+
+    async fn read_frame(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.stream.next())
+                .await
+                .expect("a frame in time")
+                .expect("stream open")
+                .expect("frame ok");
+            match message {
+                Message::Text(text) => return serde_json::from_str(&text).expect("JSON frame"),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("expected a text frame, got {other:?}"),
+            }
+        }
+    }
+
+    /// The next frame satisfying `accept`; the others stay queued for `recv`.
+    pub async fn recv_where(&mut self, accept: impl Fn(&Value) -> bool) -> Value {
+        if let Some(index) = self.skipped.iter().position(&accept) {
+            return self.skipped.remove(index).expect("index is valid");
+        }
+        loop {
+            let frame = self.read_frame().await;
+            if accept(&frame) {
+                return frame;
+            }
+            self.skipped.push_back(frame);
+        }
+    }
+
+    /// Forgets frames read but not yet consumed.
+    pub fn clear_skipped(&mut self) {
+        self.skipped.clear();
+    }
+
+    /// The next `event` frame.
+    pub async fn recv_event(&mut self) -> Value {
+        self.recv_where(|f| f["type"] == "event").await
+    }
+
+    /// Sends a command with a fresh `req` and returns the frame that answers it.
+    pub async fn request(&mut self, mut command: Value) -> Value {
+        let req = self.next_req;
+        self.next_req += 1;
+        command["req"] = json!(req);
+        self.send_json(command).await;
+        self.recv_where(|f| f["re"] == json!(req)).await
+    }
+
+    pub async fn subscribe(&mut self, room: &str, since: Option<u64>) -> Value {
+        let mut command = json!({"type": "subscribe", "room": room});
+        if let Some(since) = since {
+            command["since"] = json!(since);
+        }
+        let answer = self.request(command).await;
+        assert_eq!(answer["type"], "subscribed", "{answer}");
+        answer
+    }
+
+    /// Sends a message and returns its `ack`.
+    pub async fn send_message(&mut self, room: &str, body: &str, nonce: &str) -> Value {
+        let ack = self
+            .request(json!({"type": "send", "room": room, "body": body, "nonce": nonce}))
+            .await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+        ack
+    }
+
+    /// Reads until the server closes; the close code (frames before it are skipped).
+    pub async fn expect_close(&mut self) -> u16 {
+        loop {
+            let next = tokio::time::timeout(WAIT, self.stream.next())
+                .await
+                .expect("close in time");
+            match next {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(Message::Close(None))) => return u16::from(CloseCode::Status),
+                Some(Ok(_)) => continue,
+                Some(Err(error)) => panic!("connection failed before a close frame: {error}"),
+                None => panic!("connection ended without a close frame"),
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the server over real sockets: each test starts its
+//! own server on port 0 with its own temporary data folder.
+
+mod helpers;
+mod lifecycle;
+mod rest;
+mod seed;
+mod websocket;

@@ -1,0 +1,150 @@
+//! The seed endpoint `/ws/{client_id}`, bridged with `lobby`.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn seed_clients_chat_with_each_other_and_with_v1_clients() {
+    let app = spawn_app().await;
+    let mut s1 = app.ws_anonymous("/ws/1732621234567").await;
+    s1.send_text("Connect").await;
+    let connect = s1.recv().await;
+    assert_eq!(
+        connect["clientId"],
+        json!(1732621234567u64),
+        "all-digit ids are JSON numbers"
+    );
+    assert_eq!(connect["message"], "Connect");
+    let time = connect["time"].as_str().expect("time");
+    assert!(time.len() == 5 && time.as_bytes()[2] == b':', "{time}");
+
+    let mut s2 = app.ws_anonymous("/ws/bob_2").await;
+    s2.send_text("Connect").await;
+    let own = s2.recv().await;
+    assert_eq!(
+        (own["clientId"].clone(), own["message"].clone()),
+        (json!("bob_2"), json!("Connect"))
+    );
+    assert_eq!(s1.recv().await["clientId"], "bob_2");
+
+    let ann = app.guest("ann").await;
+    let mut v1 = app.ws_ready(&ann.token).await;
+    v1.subscribe("lobby", None).await;
+    // ann's join reaches the seed clients as a Connect from "ann".
+    assert_eq!(s1.recv().await["clientId"], "ann");
+    assert_eq!(s2.recv().await["message"], "Connect");
+
+    s1.send_text("hello from the seed").await;
+    for seed in [&mut s1, &mut s2] {
+        let frame = seed.recv().await;
+        assert_eq!(frame["clientId"], json!(1732621234567u64));
+        assert_eq!(frame["message"], "hello from the seed");
+    }
+    let event = v1
+        .recv_where(|f| f["type"] == "event" && f["kind"] == "message")
+        .await;
+    assert_eq!(event["body"], "hello from the seed");
+    assert_eq!(event["author"]["name"], "1732621234567");
+
+    v1.send_message("lobby", "hello from v1", "v1-1").await;
+    for seed in [&mut s1, &mut s2] {
+        let frame = seed.recv().await;
+        assert_eq!(
+            (frame["clientId"].clone(), frame["message"].clone()),
+            (json!("ann"), json!("hello from v1"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_seed_client_leaving_sends_offline_to_the_other_seed_clients() {
+    let app = spawn_app().await;
+    let mut s1 = app.ws_anonymous("/ws/111").await;
+    s1.send_text("Connect").await;
+    s1.recv().await;
+    let mut s2 = app.ws_anonymous("/ws/222").await;
+    s2.send_text("Connect").await;
+    s1.recv().await;
+    s2.recv().await;
+    drop(s2);
+    let offline = s1.recv().await;
+    assert_eq!(offline["clientId"], json!(222));
+    assert_eq!(offline["message"], "Offline");
+}
+
+#[tokio::test]
+async fn seed_history_is_in_the_lobby_log() {
+    let app = spawn_app().await;
+    let mut s1 = app.ws_anonymous("/ws/42").await;
+    s1.send_text("Connect").await;
+    s1.recv().await;
+    s1.send_text("first").await;
+    s1.recv().await;
+    let ann = app.guest("ann").await;
+    let (_, history) = app
+        .get("/api/v1/rooms/lobby/events", Some(&ann.token))
+        .await;
+    let events = history["events"].as_array().expect("events");
+    let summary: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].clone(),
+                e["author"]["name"].clone(),
+                e["body"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (json!("join"), json!("42"), json!(null)),
+            (json!("message"), json!("42"), json!("first"))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn seed_bad_input_is_refused_clearly() {
+    let app = spawn_app().await;
+    let mut s1 = app.ws_anonymous("/ws/7").await;
+    s1.send_text("Connect").await;
+    s1.recv().await;
+    s1.send_text("   ").await;
+    let error = s1.recv().await;
+    assert_eq!(
+        (error["type"].clone(), error["code"].clone()),
+        (json!("error"), json!("bad_request"))
+    );
+
+    let response = app
+        .http
+        .get(app.url("/ws/bad.id"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let mut request = app.ws_url("/ws/9").into_client_request().expect("request");
+    request
+        .headers_mut()
+        .insert("origin", HeaderValue::from_static("http://evil.example"));
+    let refused = tokio_tungstenite::connect_async(request).await;
+    assert!(
+        matches!(refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403)
+    );
+}
+
+#[tokio::test]
+async fn the_seed_endpoint_is_closed_when_guests_are_disabled() {
+    let app = spawn_app_with(|c| c.guests_enabled = false).await;
+    let request = app.ws_url("/ws/9").into_client_request().expect("request");
+    let refused = tokio_tungstenite::connect_async(request).await;
+    assert!(
+        matches!(refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403)
+    );
+}

@@ -1,0 +1,197 @@
+// The web client against the real server: names, live chat between two
+// browsers, own-vs-others styling, reload, connection status.
+
+import { expect, test, type Browser, type Page } from '@playwright/test';
+
+const T = { timeout: 15_000 };
+
+let counter = 0;
+function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
+
+async function join(browser: Browser, name: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByRole('textbox', { name: 'Display name' }).fill(name);
+  await page.getByRole('button', { name: 'Join chat' }).click();
+  await expect(page.getByRole('status')).toHaveText('Connected', T);
+  await expect(page.getByRole('log', { name: 'Messages' })).toBeVisible(T);
+  return page;
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message', exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+}
+
+function message(page: Page, text: string) {
+  return page.getByRole('log', { name: 'Messages' }).getByRole('article').filter({ hasText: text });
+}
+
+test('the connection status shows Connected', async ({ browser }) => {
+  const page = await join(browser, unique('carol'));
+  await expect(page.getByRole('status')).toHaveText('Connected');
+  await expect(page.getByRole('navigation', { name: 'Rooms' })).toBeVisible();
+  await page.context().close();
+});
+
+test('two users chat in the lobby in real time', async ({ browser }) => {
+  const aliceName = unique('alice');
+  const bobName = unique('bob');
+  const alice = await join(browser, aliceName);
+  const bob = await join(browser, bobName);
+
+  const hello = unique('hello from alice');
+  await send(alice, hello);
+  await expect(message(bob, hello)).toHaveCount(1, T);
+  await expect(message(bob, hello)).toContainText(aliceName);
+  await expect(message(alice, hello)).toHaveCount(1, T);
+
+  const reply = unique('hi alice');
+  const bobBox = bob.getByRole('textbox', { name: 'Message', exact: true });
+  await bobBox.fill(reply);
+  await bob.getByRole('button', { name: 'Send' }).click();
+  await expect(message(alice, reply)).toHaveCount(1, T);
+  await expect(message(alice, reply)).toContainText(bobName);
+  // Confirmed, not pending, and shown exactly once on the sender's side too.
+  await expect(message(bob, reply)).toHaveCount(1, T);
+  await expect(message(bob, reply)).not.toHaveAttribute('data-pending', 'true', T);
+
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('own and others’ messages are styled apart', async ({ browser }) => {
+  const alice = await join(browser, unique('alice'));
+  const bob = await join(browser, unique('bob'));
+  const mine = unique('mine');
+  const theirs = unique('theirs');
+  await send(alice, mine);
+  await send(bob, theirs);
+
+  const own = message(alice, mine);
+  const other = message(alice, theirs);
+  await expect(own).toHaveAttribute('data-own', 'true', T);
+  await expect(other).toHaveAttribute('data-own', 'false', T);
+  await expect(own).not.toHaveAttribute('data-pending', 'true', T);
+
+  const style = (el: Element) => {
+    const s = getComputedStyle(el);
+    return { bg: s.backgroundColor, color: s.color, align: s.alignSelf };
+  };
+  const ownStyle = await own.evaluate(style);
+  const otherStyle = await other.evaluate(style);
+  expect(ownStyle.bg).not.toBe(otherStyle.bg);
+  expect(ownStyle.align).toBe('flex-end');
+  expect(otherStyle.align).toBe('flex-start');
+
+  const ownBox = await own.boundingBox();
+  const otherBox = await other.boundingBox();
+  expect(ownBox && otherBox && ownBox.x + ownBox.width).toBeGreaterThan(
+    (otherBox?.x ?? 0) + (otherBox?.width ?? 0),
+  );
+
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('a reload keeps the session and the history', async ({ browser }) => {
+  const name = unique('dave');
+  const page = await join(browser, name);
+  const first = unique('before reload');
+  await send(page, first);
+  await expect(message(page, first)).not.toHaveAttribute('data-pending', 'true', T);
+
+  await page.reload();
+  await expect(page.getByRole('status')).toHaveText('Connected', T);
+  await expect(page.getByRole('textbox', { name: 'Display name' })).toHaveCount(0);
+  await expect(page.getByRole('banner').getByText(name, { exact: true })).toBeVisible();
+  await expect(message(page, first)).toHaveCount(1, T);
+  await expect(message(page, first)).toHaveAttribute('data-own', 'true');
+
+  // Live messages still arrive after the reload.
+  const second = unique('after reload');
+  await send(page, second);
+  await expect(message(page, second)).toHaveCount(1, T);
+  await page.context().close();
+});
+
+test('a new public room can be created, opened and left for the lobby', async ({ browser }) => {
+  const page = await join(browser, unique('erin'));
+  const nav = page.getByRole('navigation', { name: 'Rooms' });
+  const roomName = unique('room');
+  await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
+  await nav.getByRole('button', { name: 'Create room' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+
+  const text = unique('only in the new room');
+  await send(page, text);
+  await expect(message(page, text)).toHaveCount(1, T);
+
+  await nav.getByRole('button', { name: 'Lobby', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
+  await expect(message(page, text)).toHaveCount(0);
+  await page.context().close();
+});
+
+test('older history loads when the log is scrolled to the top', async ({ browser }) => {
+  const page = await join(browser, unique('frank'));
+  const nav = page.getByRole('navigation', { name: 'Rooms' });
+  const roomName = unique('history');
+  await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
+  await nav.getByRole('button', { name: 'Create room' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+
+  // 60 messages over REST (same session cookie), then re-open the room fresh.
+  // The server allows 10 messages/s with a burst of 20: pace and honour 429s.
+  for (let i = 1; i <= 60; i++) {
+    for (let attempt = 0; ; attempt++) {
+      const res = await page.request.post(`/api/v1/rooms/${roomName}/messages`, {
+        data: { body: `history ${i}`, nonce: `${roomName}-${i}` },
+      });
+      if (res.ok()) break;
+      expect(res.status(), await res.text()).toBe(429);
+      expect(attempt).toBeLessThan(20);
+      await page.waitForTimeout(200);
+    }
+  }
+  await page.reload();
+  await expect(page.getByRole('status')).toHaveText('Connected', T);
+  await nav.getByRole('button', { name: roomName }).click();
+  const log = page.getByRole('log', { name: 'Messages' });
+  await expect(log.getByRole('article')).toHaveCount(50, T);
+  await expect(page.getByRole('button', { name: 'Load older messages' })).toBeVisible();
+  await expect(log.getByRole('article').first()).toContainText('history 11');
+
+  await log.evaluate((el) => {
+    el.scrollTop = 0;
+    el.dispatchEvent(new Event('scroll'));
+  });
+  await expect(log.getByRole('article')).toHaveCount(60, T);
+  await expect(log.getByRole('article').first()).toContainText('history 1');
+  await expect(page.getByRole('button', { name: 'Load older messages' })).toHaveCount(0);
+  await page.context().close();
+});
+
+test('messages sent while the network is down are delivered once after it returns', async ({ browser }) => {
+  const alice = await join(browser, unique('gina'));
+  const bob = await join(browser, unique('hank'));
+  await alice.context().setOffline(true);
+  // Chromium's offline emulation may or may not drop an open WebSocket; either
+  // way the message must arrive exactly once when the network is back.
+  const text = unique('sent offline');
+  await send(alice, text);
+  await expect(message(alice, text)).toHaveCount(1);
+  await alice.context().setOffline(false);
+  await expect(message(bob, text)).toHaveCount(1, T);
+  await expect(message(alice, text)).not.toHaveAttribute('data-pending', 'true', T);
+  await expect(message(alice, text)).toHaveCount(1);
+  await expect(alice.getByRole('status')).toHaveText('Connected', T);
+  await alice.context().close();
+  await bob.context().close();
+});

@@ -1,0 +1,13 @@
+// GET /api/v1/me: the signed-in user, or null when there is no session (401).
+
+import { ApiError, apiGet } from '../../../lib/api-client';
+import type { User } from '../../../types/api';
+
+export async function getMe(): Promise<User | null> {
+  try {
+    return await apiGet<User>('/me');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}

@@ -1,0 +1,40 @@
+// Owns one ChatClient for the signed-in user: starts its socket on mount,
+// stops it on unmount, and skips the backoff wait when the browser is back online.
+
+import { useEffect, useState, type ReactNode } from 'react';
+import type { User } from '../../../types/api';
+import { ChatClient, type ChatClientOptions } from '../core/chat-client';
+import { createChatStore, initialChatState } from '../core/chat-store';
+import { ChatClientContext } from '../hooks/chat-context';
+
+type Props = {
+  children: ReactNode;
+  /** For tests: a prepared client. */
+  client?: ChatClient;
+  options?: ChatClientOptions;
+  /** The signed-in user, known from /me before the socket's welcome. */
+  me?: User;
+};
+
+export function ChatProvider({ children, client: given, options, me }: Props) {
+  const [client] = useState(
+    () =>
+      given ??
+      new ChatClient({
+        store: createChatStore({ ...initialChatState, me: me ?? null }),
+        ...options,
+      }),
+  );
+
+  useEffect(() => {
+    client.start();
+    const online = () => client.socket.reconnectNow();
+    window.addEventListener('online', online);
+    return () => {
+      window.removeEventListener('online', online);
+      client.stop();
+    };
+  }, [client]);
+
+  return <ChatClientContext.Provider value={client}>{children}</ChatClientContext.Provider>;
+}

@@ -1,0 +1,150 @@
+// The room's log: confirmed messages (by seq), then the user's pending ones.
+// Scrolling to the top loads older history; the scroll position is kept when
+// older messages are prepended, and follows new messages while at the bottom.
+// User text is rendered as React text nodes only, never as HTML.
+
+import { useLayoutEffect, useRef, type UIEvent } from 'react';
+import type { DisplayItem, PendingMessage } from '../core/chat-store';
+
+type Me = { id: number; name: string } | null;
+
+type Props = {
+  items: DisplayItem[];
+  pending: PendingMessage[];
+  me: Me;
+  hasMore: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  onRetry: (nonce: string) => void;
+  onDiscard: (nonce: string) => void;
+};
+
+const TOP_THRESHOLD_PX = 40;
+const BOTTOM_THRESHOLD_PX = 80;
+
+function formatTime(ts: string): string {
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+export function MessageList({
+  items,
+  pending,
+  me,
+  hasMore,
+  loadingOlder,
+  onLoadOlder,
+  onRetry,
+  onDiscard,
+}: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const prev = useRef<{ firstSeq: number | undefined; scrollHeight: number; scrollTop: number }>({
+    firstSeq: undefined,
+    scrollHeight: 0,
+    scrollTop: 0,
+  });
+
+  const firstSeq = items.length ? items[0].seq : undefined;
+  const lastKey = pending.length
+    ? pending[pending.length - 1].nonce
+    : items.length
+      ? items[items.length - 1].key
+      : '';
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const p = prev.current;
+    if (p.firstSeq !== undefined && firstSeq !== undefined && firstSeq < p.firstSeq) {
+      // Older messages were prepended: keep the same messages in view.
+      el.scrollTop = p.scrollTop + (el.scrollHeight - p.scrollHeight);
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    prev.current = { firstSeq, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
+  }, [firstSeq, lastKey, items.length]);
+
+  const onScroll = (e: UIEvent<HTMLDivElement>) => {
+    const el = e.currentTarget;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_THRESHOLD_PX;
+    prev.current = { ...prev.current, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
+    if (el.scrollTop <= TOP_THRESHOLD_PX && hasMore && !loadingOlder) onLoadOlder();
+  };
+
+  return (
+    <div className="messages">
+      {hasMore && (
+        <div className="load-older">
+          <button type="button" onClick={onLoadOlder} disabled={loadingOlder}>
+            {loadingOlder ? 'Loading older messages…' : 'Load older messages'}
+          </button>
+        </div>
+      )}
+      <div
+        ref={ref}
+        className="message-log"
+        role="log"
+        aria-label="Messages"
+        aria-live="polite"
+        onScroll={onScroll}
+        tabIndex={0}
+      >
+        {items.length === 0 && pending.length === 0 && (
+          <p className="empty">No messages yet. Say hello!</p>
+        )}
+        {items.map((item) =>
+          item.kind === 'system' ? (
+            <p key={item.key} className="system-event" data-seq={item.seq}>
+              {item.text}
+            </p>
+          ) : (
+            <MessageItem key={item.key} item={item} own={me !== null && item.author.id === me.id} />
+          ),
+        )}
+        {pending.map((p) => (
+          <article
+            key={p.nonce}
+            className={`message own pending${p.state === 'failed' ? ' failed' : ''}`}
+            data-own="true"
+            data-pending="true"
+            aria-busy={p.state === 'pending'}
+          >
+            <div className="meta">
+              <span className="author">{me?.name ?? 'You'}</span>
+              <span className="state">{p.state === 'pending' ? 'Sending…' : 'Not sent'}</span>
+            </div>
+            <p className="body">{p.body}</p>
+            {p.state === 'failed' && (
+              <div className="failed-actions">
+                <span className="error">{p.error}</span>
+                <button type="button" onClick={() => onRetry(p.nonce)}>
+                  Retry
+                </button>
+                <button type="button" onClick={() => onDiscard(p.nonce)}>
+                  Discard
+                </button>
+              </div>
+            )}
+          </article>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function MessageItem({ item, own }: { item: Extract<DisplayItem, { kind: 'message' }>; own: boolean }) {
+  return (
+    <article className={own ? 'message own' : 'message other'} data-own={own ? 'true' : 'false'} data-seq={item.seq}>
+      <div className="meta">
+        <span className="author">{item.author.name}</span>
+        <time dateTime={item.ts} title={item.ts}>
+          {formatTime(item.ts)}
+        </time>
+        {item.edited && <span className="edited">(edited)</span>}
+      </div>
+      <p className="body">{item.body}</p>
+    </article>
+  );
+}

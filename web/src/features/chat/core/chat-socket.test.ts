@@ -1,0 +1,273 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeWebSocket, welcomeFrame } from '../../../test/fake-websocket';
+import { alice, ev } from '../../../test/fixtures';
+import { ChatSocket, defaultSocketUrl } from './chat-socket';
+import { createChatStore, initialChatState, type ChatStore } from './chat-store';
+
+let store: ChatStore;
+let nonces: number;
+
+function makeSocket(extra: Partial<ConstructorParameters<typeof ChatSocket>[0]> = {}) {
+  return new ChatSocket({
+    url: 'ws://test/api/v1/ws',
+    store,
+    createSocket: (url) => new FakeWebSocket(url),
+    backoff: (attempt) => 1000 * (attempt + 1),
+    makeNonce: () => `nonce-${++nonces}`,
+    ...extra,
+  });
+}
+
+function connect(socket: ChatSocket): FakeWebSocket {
+  socket.start();
+  const ws = FakeWebSocket.latest();
+  ws.open();
+  ws.receive(welcomeFrame());
+  return ws;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeWebSocket.reset();
+  store = createChatStore({ ...initialChatState, me: alice });
+  nonces = 0;
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ChatSocket handshake', () => {
+  it('sends hello first, and subscribes only after welcome, with since = newest seq held', () => {
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2), ev(7)], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('lobby');
+    socket.start();
+    const ws = FakeWebSocket.latest();
+    expect(ws.url).toBe('ws://test/api/v1/ws');
+    expect(store.getState().connection.kind).toBe('connecting');
+    ws.open();
+    expect(ws.sent).toEqual([{ type: 'hello' }]);
+
+    ws.receive(welcomeFrame());
+    expect(store.getState().connection.kind).toBe('connected');
+    expect(ws.sent[1]).toMatchObject({ type: 'subscribe', room: 'lobby', since: 7 });
+  });
+
+  it('subscribes a room opened while connected right away', () => {
+    const socket = makeSocket();
+    const ws = connect(socket);
+    store.dispatch({ type: 'history/loaded', room: 'rust', events: [ev(3, { room: 'rust' })], hasMore: false });
+    socket.subscribe('rust');
+    expect(ws.sentOfType('subscribe')).toEqual([expect.objectContaining({ room: 'rust', since: 3 })]);
+  });
+
+  it('unsubscribes the old room when switching', () => {
+    const socket = makeSocket();
+    const ws = connect(socket);
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [], hasMore: false });
+    socket.subscribe('lobby');
+    socket.unsubscribe('lobby');
+    expect(ws.sentOfType('unsubscribe')).toEqual([expect.objectContaining({ room: 'lobby' })]);
+    expect(socket.subscribedRooms()).toEqual([]);
+  });
+
+  it('stores live events and de-duplicates replays', () => {
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('lobby');
+    const ws = connect(socket);
+    ws.receive({ type: 'subscribed', room: 'lobby', head: 2, presence: [alice] });
+    ws.receive({ type: 'event', ...ev(1) });
+    ws.receive({ type: 'event', ...ev(2) });
+    ws.receive({ type: 'event', ...ev(2) });
+    ws.receive({ type: 'garbage' });
+    const events = store.getState().timelines.lobby.events;
+    expect(events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(events[1]).not.toHaveProperty('type');
+    expect(store.getState().presence.lobby).toEqual([alice]);
+  });
+});
+
+describe('ChatSocket sending', () => {
+  it('sends with a fresh nonce and keeps the message pending until the ack', () => {
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [], hasMore: false });
+    const socket = makeSocket();
+    const ws = connect(socket);
+    expect(socket.send('lobby', '   ')).toBeNull();
+    const nonce = socket.send('lobby', 'hello');
+    const nonce2 = socket.send('lobby', 'again');
+    expect(nonce).not.toBe(nonce2);
+    const sends = ws.sentOfType('send');
+    expect(sends).toEqual([
+      expect.objectContaining({ room: 'lobby', body: 'hello', nonce }),
+      expect.objectContaining({ room: 'lobby', body: 'again', nonce: nonce2 }),
+    ]);
+    expect(store.getState().pending.map((p) => p.body)).toEqual(['hello', 'again']);
+
+    ws.receive({ type: 'ack', re: sends[0].req, room: 'lobby', seq: 1, id: 11, ts: '2026-11-26T12:00:00Z' });
+    expect(store.getState().pending.map((p) => p.body)).toEqual(['again']);
+    expect(store.getState().timelines.lobby.events).toEqual([
+      expect.objectContaining({ seq: 1, body: 'hello', author: { id: alice.id, name: alice.name } }),
+    ]);
+  });
+
+  it('queues messages typed while offline and sends them after welcome', () => {
+    const socket = makeSocket();
+    socket.start();
+    const ws = FakeWebSocket.latest();
+    const nonce = socket.send('lobby', 'early');
+    ws.open();
+    expect(ws.sentOfType('send')).toEqual([]);
+    ws.receive(welcomeFrame());
+    expect(ws.sentOfType('send')).toEqual([expect.objectContaining({ nonce, body: 'early' })]);
+  });
+
+  it('marks a rejected message failed, and retries a rate-limited one after retry_after_ms', () => {
+    const socket = makeSocket();
+    const ws = connect(socket);
+    socket.send('lobby', 'x'.repeat(10));
+    socket.send('lobby', 'slow down');
+    const [a, b] = ws.sentOfType('send');
+    ws.receive({ type: 'error', re: a.req, code: 'too_large', message: 'too long' });
+    ws.receive({ type: 'error', re: b.req, code: 'rate_limited', message: 'slow', retry_after_ms: 500 });
+    expect(store.getState().pending.map((p) => p.state)).toEqual(['failed', 'pending']);
+    vi.advanceTimersByTime(500);
+    const again = ws.sentOfType('send');
+    expect(again).toHaveLength(3);
+    expect(again[2]).toMatchObject({ nonce: b.nonce, body: 'slow down' });
+    expect(again[2].req).not.toBe(b.req);
+  });
+});
+
+describe('ChatSocket reconnect', () => {
+  it('reconnects with backoff after a drop, resumes from the last seq, resends pending with the same nonce', () => {
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2)], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('lobby');
+    const ws1 = connect(socket);
+    ws1.receive({ type: 'event', ...ev(3) });
+    const nonce = socket.send('lobby', 'are you there?');
+    expect(ws1.sentOfType('send')).toHaveLength(1);
+
+    ws1.drop(1006);
+    const c = store.getState().connection;
+    expect(c.kind).toBe('reconnecting');
+    expect(c.kind === 'reconnecting' && c.retryAt - Date.now()).toBe(1000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+
+    vi.advanceTimersByTime(999);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    const ws2 = FakeWebSocket.latest();
+    expect(ws2).not.toBe(ws1);
+    ws2.open();
+    expect(ws2.sent).toEqual([{ type: 'hello' }]);
+    ws2.receive(welcomeFrame());
+    expect(ws2.sentOfType('subscribe')).toEqual([expect.objectContaining({ room: 'lobby', since: 3 })]);
+    expect(ws2.sentOfType('send')).toEqual([
+      expect.objectContaining({ room: 'lobby', body: 'are you there?', nonce }),
+    ]);
+    // The replay and the re-sent message's event are shown once each.
+    ws2.receive({ type: 'event', ...ev(3) });
+    ws2.receive({ type: 'event', ...ev(4, { author: alice, body: 'are you there?', nonce }) });
+    ws2.receive({ type: 'ack', re: ws2.sentOfType('send')[0].req, room: 'lobby', seq: 4, id: 104, ts: 'x' });
+    expect(store.getState().timelines.lobby.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(store.getState().pending).toEqual([]);
+  });
+
+  it('grows the delay while attempts fail and resets it after a welcome', () => {
+    const socket = makeSocket();
+    socket.start();
+    FakeWebSocket.latest().drop(1006);
+    vi.advanceTimersByTime(1000);
+    FakeWebSocket.latest().drop(1006);
+    const c = store.getState().connection;
+    expect(c.kind === 'reconnecting' && c.retryAt - Date.now()).toBe(2000);
+    vi.advanceTimersByTime(2000);
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive(welcomeFrame());
+    ws.drop(1006);
+    const d = store.getState().connection;
+    expect(d.kind === 'reconnecting' && d.retryAt - Date.now()).toBe(1000);
+  });
+
+  it('resumes after close 1013 (too slow) from the last seq', () => {
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [ev(5)], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('lobby');
+    const ws = connect(socket);
+    ws.receive({ type: 'event', ...ev(6) });
+    ws.drop(1013);
+    vi.advanceTimersByTime(1000);
+    const ws2 = FakeWebSocket.latest();
+    ws2.open();
+    ws2.receive(welcomeFrame());
+    expect(ws2.sentOfType('subscribe')).toEqual([expect.objectContaining({ since: 6 })]);
+  });
+
+  it('reconnects after bye with reconnect:true, and stays offline after reconnect:false', () => {
+    const socket = makeSocket();
+    const ws = connect(socket);
+    ws.receive({ type: 'bye', reason: 'shutdown', reconnect: true });
+    ws.drop(1001);
+    expect(store.getState().connection.kind).toBe('reconnecting');
+    vi.advanceTimersByTime(1000);
+    const ws2 = FakeWebSocket.latest();
+    expect(ws2).not.toBe(ws);
+    ws2.open();
+    ws2.receive(welcomeFrame());
+    ws2.receive({ type: 'bye', reason: 'kicked', reconnect: false });
+    ws2.drop(1000);
+    expect(store.getState().connection.kind).toBe('offline');
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.latest()).toBe(ws2);
+  });
+
+  it('goes offline and reports on close 1008 (auth failure)', () => {
+    const onAuthFailure = vi.fn();
+    const socket = makeSocket({ onAuthFailure });
+    const ws = connect(socket);
+    ws.drop(1008);
+    expect(store.getState().connection).toEqual({ kind: 'offline', reason: 'Signed out' });
+    expect(onAuthFailure).toHaveBeenCalledOnce();
+  });
+
+  it('detects a dead link by the heartbeat and reconnects', () => {
+    const socket = makeSocket();
+    const ws = connect(socket);
+    vi.advanceTimersByTime(30_000);
+    expect(ws.sentOfType('ping')).toHaveLength(1);
+    vi.advanceTimersByTime(30_001);
+    vi.advanceTimersByTime(30_000);
+    expect(ws.closed).not.toBeNull();
+    expect(store.getState().connection.kind).toBe('reconnecting');
+  });
+
+  it('does not reconnect after stop, and ignores the old socket', () => {
+    const socket = makeSocket();
+    const ws = connect(socket);
+    socket.stop();
+    expect(ws.closed?.code).toBe(1000);
+    ws.drop(1006);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('reconnectNow skips the wait', () => {
+    const socket = makeSocket();
+    socket.start();
+    FakeWebSocket.latest().drop(1006);
+    socket.reconnectNow();
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+});
+
+describe('defaultSocketUrl', () => {
+  it('follows the page scheme and host', () => {
+    expect(defaultSocketUrl({ protocol: 'http:', host: 'localhost:5173' })).toBe('ws://localhost:5173/api/v1/ws');
+    expect(defaultSocketUrl({ protocol: 'https:', host: 'chat.example' })).toBe('wss://chat.example/api/v1/ws');
+  });
+});
+

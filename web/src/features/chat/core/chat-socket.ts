@@ -1,0 +1,355 @@
+// The WebSocket connection to /api/v1/ws, as a plain class outside React.
+//
+// It owns the protocol life cycle: hello → welcome → subscribe (with `since` =
+// the newest seq the store holds for each room) → live events; on a drop it
+// reconnects with jittered exponential backoff and resumes every room from
+// its last seq, then re-sends the still-pending messages with their original
+// nonce (the server is idempotent per nonce, so nothing is posted twice).
+// All state the UI shows lives in the ChatStore; this class only dispatches.
+
+import { backoffDelay } from '../../../lib/backoff';
+import { newNonce } from '../../../lib/nonce';
+import { lastSeq, type ChatStore, type ConnectionState } from './chat-store';
+import { parseServerFrame, toRoomEvent, type ClientFrame, type Req, type ServerFrame } from './protocol';
+
+/** The part of the browser WebSocket this class uses (a fake one in tests). */
+export type WebSocketLike = {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason?: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+};
+
+type TimerHandle = ReturnType<typeof setTimeout>;
+
+export type ChatSocketOptions = {
+  url: string;
+  store: ChatStore;
+  createSocket?: (url: string) => WebSocketLike;
+  /** Delay before reconnect attempt number `attempt` (0-based). */
+  backoff?: (attempt: number) => number;
+  now?: () => number;
+  makeNonce?: () => string;
+  /** Called when the server closes with 1008 (auth failure, revoked session). */
+  onAuthFailure?: () => void;
+  /** Called after repeated failed attempts that never reached `welcome`. */
+  onRepeatedFailure?: () => void;
+};
+
+/** Close codes of the wire contract. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  policy: 1008,
+  tryAgainLater: 1013,
+} as const;
+
+const PENDING_RETRY_MS = 1000;
+
+export class ChatSocket {
+  private readonly opts: Required<Omit<ChatSocketOptions, 'onAuthFailure' | 'onRepeatedFailure'>> &
+    Pick<ChatSocketOptions, 'onAuthFailure' | 'onRepeatedFailure'>;
+  private ws: WebSocketLike | null = null;
+  private welcomed = false;
+  private running = false;
+  private attempt = 0;
+  private retryTimer: TimerHandle | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private lastFrameAt = 0;
+  private byeReconnect: boolean | null = null;
+  private reqCounter = 0;
+  /** Rooms to keep subscribed; re-subscribed on every welcome. */
+  private readonly rooms = new Set<string>();
+  /** req of an in-flight `send` → its nonce, to match `ack` and `error`. */
+  private readonly sendReqs = new Map<Req, string>();
+  private readonly resendTimers = new Set<TimerHandle>();
+
+  constructor(options: ChatSocketOptions) {
+    this.opts = {
+      createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      backoff: (attempt) => backoffDelay(attempt),
+      now: () => Date.now(),
+      makeNonce: newNonce,
+      ...options,
+    };
+  }
+
+  get isOpen(): boolean {
+    return this.welcomed;
+  }
+
+  subscribedRooms(): string[] {
+    return [...this.rooms];
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.clearRetry();
+    this.stopHeartbeat();
+    for (const t of this.resendTimers) clearTimeout(t);
+    this.resendTimers.clear();
+    const ws = this.ws;
+    this.detach();
+    ws?.close(CloseCode.normal, 'bye');
+    this.dispatchConnection({ kind: 'idle' });
+  }
+
+  /** Skips the remaining backoff wait (e.g. when the browser comes back online). */
+  reconnectNow(): void {
+    if (!this.running || this.ws) return;
+    this.clearRetry();
+    this.connect();
+  }
+
+  /** Subscribes a room whose history the store already holds (since = its last seq). */
+  subscribe(room: string): void {
+    this.rooms.add(room);
+    if (this.welcomed) this.sendSubscribe(room);
+  }
+
+  unsubscribe(room: string): void {
+    if (!this.rooms.delete(room)) return;
+    if (this.welcomed) this.transmit({ type: 'unsubscribe', room, req: this.nextReq() });
+  }
+
+  /** Queues a message; it stays pending until its ack or event arrives. Returns its nonce. */
+  send(room: string, body: string): string | null {
+    if (body.trim() === '') return null;
+    const nonce = this.opts.makeNonce();
+    this.opts.store.dispatch({ type: 'pending/added', message: { nonce, room, body, state: 'pending' } });
+    if (this.welcomed) this.sendPending(nonce);
+    return nonce;
+  }
+
+  /** Sends a failed message again, with its original nonce. */
+  retry(nonce: string): void {
+    this.opts.store.dispatch({ type: 'pending/retry', nonce });
+    if (this.welcomed) this.sendPending(nonce);
+  }
+
+  // ---- connection life cycle ----
+
+  private connect(): void {
+    this.retryTimer = null;
+    this.byeReconnect = null;
+    this.dispatchConnection({ kind: 'connecting' });
+    let ws: WebSocketLike;
+    try {
+      ws = this.opts.createSocket(this.opts.url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      if (this.ws !== ws) return;
+      this.lastFrameAt = this.opts.now();
+      this.transmit({ type: 'hello' });
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws !== ws || typeof ev.data !== 'string') return;
+      const frame = parseServerFrame(ev.data);
+      if (frame) this.handleFrame(frame);
+    };
+    ws.onerror = () => {
+      // A close event always follows; reconnecting is decided there.
+    };
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.handleClose(ev.code);
+    };
+  }
+
+  private detach(): void {
+    const ws = this.ws;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+    }
+    this.ws = null;
+    this.welcomed = false;
+    this.sendReqs.clear();
+  }
+
+  private handleClose(code: number): void {
+    const bye = this.byeReconnect;
+    this.detach();
+    this.stopHeartbeat();
+    if (!this.running) return;
+    if (code === CloseCode.policy) {
+      this.running = false;
+      this.dispatchConnection({ kind: 'offline', reason: 'Signed out' });
+      this.opts.onAuthFailure?.();
+      return;
+    }
+    if (bye === false) {
+      this.running = false;
+      this.dispatchConnection({ kind: 'offline', reason: 'Closed by the server' });
+      return;
+    }
+    // 1013 (too slow), 1001 (server restart), `bye` with reconnect and plain
+    // network drops all resume the same way: from the last seq of each room.
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    this.ws = null;
+    const delay = Math.max(0, this.opts.backoff(this.attempt));
+    this.attempt += 1;
+    if (this.attempt >= 3 && this.attempt % 3 === 0) this.opts.onRepeatedFailure?.();
+    const now = this.opts.now();
+    this.dispatchConnection({ kind: 'reconnecting', retryAt: now + delay, since: now });
+    this.clearRetry();
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private startHeartbeat(intervalMs: number): void {
+    this.stopHeartbeat();
+    if (!(intervalMs > 0)) return;
+    this.heartbeatTimer = setInterval(() => {
+      const ws = this.ws;
+      if (!ws) return;
+      if (this.opts.now() - this.lastFrameAt > 2 * intervalMs) {
+        // No frame, not even a pong, for two intervals: the link is dead even
+        // if the browser has not noticed. Drop it and resume.
+        this.detach();
+        ws.close(4000, 'heartbeat timeout');
+        this.stopHeartbeat();
+        if (this.running) this.scheduleReconnect();
+        return;
+      }
+      this.transmit({ type: 'ping' });
+    }, intervalMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  // ---- frames ----
+
+  private handleFrame(frame: ServerFrame): void {
+    const { store } = this.opts;
+    this.lastFrameAt = this.opts.now();
+    switch (frame.type) {
+      case 'welcome': {
+        this.welcomed = true;
+        this.attempt = 0;
+        store.dispatch({ type: 'welcome', user: frame.user, limits: frame.limits });
+        this.dispatchConnection({ kind: 'connected' });
+        this.startHeartbeat(frame.heartbeat_ms);
+        for (const room of this.rooms) this.sendSubscribe(room);
+        for (const p of store.getState().pending) {
+          if (p.state === 'pending') this.sendPending(p.nonce);
+        }
+        break;
+      }
+      case 'subscribed':
+        store.dispatch({ type: 'presence/set', room: frame.room, users: frame.presence ?? [] });
+        break;
+      case 'event':
+        store.dispatch({ type: 'events/received', room: frame.room, events: [toRoomEvent(frame)] });
+        break;
+      case 'ack': {
+        const nonce = frame.re !== undefined ? this.sendReqs.get(frame.re) : undefined;
+        if (nonce === undefined) break;
+        this.sendReqs.delete(frame.re as Req);
+        store.dispatch({
+          type: 'pending/acked',
+          nonce,
+          room: frame.room,
+          seq: frame.seq,
+          id: frame.id,
+          ts: frame.ts,
+        });
+        break;
+      }
+      case 'error': {
+        const nonce = frame.re !== undefined ? this.sendReqs.get(frame.re) : undefined;
+        if (nonce === undefined) break;
+        this.sendReqs.delete(frame.re as Req);
+        if (frame.code === 'rate_limited' || frame.code === 'unavailable') {
+          const t = setTimeout(() => {
+            this.resendTimers.delete(t);
+            if (this.welcomed) this.sendPending(nonce);
+          }, frame.retry_after_ms ?? PENDING_RETRY_MS);
+          this.resendTimers.add(t);
+        } else {
+          store.dispatch({ type: 'pending/failed', nonce, error: frame.message || frame.code });
+        }
+        break;
+      }
+      case 'presence':
+        store.dispatch({
+          type: 'presence/changed',
+          room: frame.room,
+          joined: frame.joined ?? [],
+          left: frame.left ?? [],
+        });
+        break;
+      case 'bye':
+        this.byeReconnect = frame.reconnect;
+        break;
+      case 'unsubscribed':
+      case 'typing':
+      case 'read':
+      case 'pong':
+        break;
+    }
+  }
+
+  private sendSubscribe(room: string): void {
+    const since = lastSeq(this.opts.store.getState(), room);
+    const frame: ClientFrame = { type: 'subscribe', room, req: this.nextReq() };
+    if (since !== undefined) frame.since = since;
+    this.transmit(frame);
+  }
+
+  private sendPending(nonce: string): void {
+    const p = this.opts.store.getState().pending.find((m) => m.nonce === nonce);
+    if (!p || p.state !== 'pending') return;
+    for (const [req, n] of this.sendReqs) if (n === nonce) this.sendReqs.delete(req);
+    const req = this.nextReq();
+    this.sendReqs.set(req, nonce);
+    this.transmit({ type: 'send', room: p.room, body: p.body, nonce: p.nonce, req });
+  }
+
+  private transmit(frame: ClientFrame): void {
+    try {
+      this.ws?.send(JSON.stringify(frame));
+    } catch {
+      // The socket is closing; its close event triggers the reconnect.
+    }
+  }
+
+  private nextReq(): number {
+    this.reqCounter += 1;
+    return this.reqCounter;
+  }
+
+  private dispatchConnection(connection: ConnectionState): void {
+    const current = this.opts.store.getState().connection;
+    if (JSON.stringify(current) === JSON.stringify(connection)) return;
+    this.opts.store.dispatch({ type: 'connection', connection });
+  }
+}
+
+/** The WebSocket URL of the current page's origin (ws: or wss: to match http: or https:). */
+export function defaultSocketUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location): string {
+  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${loc.host}/api/v1/ws`;
+}

@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { alice, bob, ev } from '../../../test/fixtures';
+import {
+  chatReducer,
+  createChatStore,
+  initialChatState,
+  lastSeq,
+  mergeEvents,
+  oldestSeq,
+  toDisplayItems,
+  type ChatAction,
+  type ChatState,
+} from './chat-store';
+
+const seqs = (s: ChatState, room = 'lobby') => s.timelines[room].events.map((e) => e.seq);
+const run = (actions: ChatAction[], start: ChatState = { ...initialChatState, me: alice }) =>
+  actions.reduce(chatReducer, start);
+
+describe('mergeEvents', () => {
+  it('appends in-order events', () => {
+    const a = [ev(1), ev(2)];
+    expect(mergeEvents(a, [ev(3), ev(4)]).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('drops duplicates by seq and keeps the first copy', () => {
+    const a = [ev(1), ev(2), ev(3)];
+    const merged = mergeEvents(a, [ev(2, { body: 'dup' }), ev(3), ev(4)]);
+    expect(merged.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(merged[1].body).toBe('message 2');
+  });
+
+  it('returns the same array when nothing is new (no re-render)', () => {
+    const a = [ev(1), ev(2)];
+    expect(mergeEvents(a, [ev(1), ev(2)])).toBe(a);
+    expect(mergeEvents(a, [])).toBe(a);
+  });
+
+  it('sorts out-of-order input', () => {
+    expect(mergeEvents([ev(5)], [ev(3), ev(9), ev(1), ev(3)]).map((e) => e.seq)).toEqual([1, 3, 5, 9]);
+  });
+});
+
+describe('chatReducer', () => {
+  it('loads history and de-duplicates live events by seq', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2), ev(3)], hasMore: false },
+      { type: 'events/received', room: 'lobby', events: [ev(3)] },
+      { type: 'events/received', room: 'lobby', events: [ev(4)] },
+      { type: 'events/received', room: 'lobby', events: [ev(4)] },
+      { type: 'events/received', room: 'lobby', events: [ev(5)] },
+    ]);
+    expect(seqs(s)).toEqual([1, 2, 3, 4, 5]);
+    expect(lastSeq(s, 'lobby')).toBe(5);
+    expect(oldestSeq(s, 'lobby')).toBe(1);
+  });
+
+  it('keeps ascending order when a replay overlaps live events', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(10)], hasMore: true },
+      { type: 'events/received', room: 'lobby', events: [ev(12)] },
+      { type: 'events/received', room: 'lobby', events: [ev(11)] },
+      { type: 'events/received', room: 'lobby', events: [ev(12)] },
+    ]);
+    expect(seqs(s)).toEqual([10, 11, 12]);
+  });
+
+  it('keeps rooms apart', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false },
+      { type: 'history/loaded', room: 'rust', events: [ev(1, { room: 'rust', body: 'r' })], hasMore: false },
+      { type: 'events/received', room: 'rust', events: [ev(2, { room: 'rust' })] },
+    ]);
+    expect(seqs(s, 'lobby')).toEqual([1]);
+    expect(seqs(s, 'rust')).toEqual([1, 2]);
+  });
+
+  it('reports no last seq before history is loaded, and 0 for an empty room', () => {
+    expect(lastSeq(initialChatState, 'lobby')).toBeUndefined();
+    const s = run([{ type: 'history/loaded', room: 'lobby', events: [], hasMore: false }]);
+    expect(lastSeq(s, 'lobby')).toBe(0);
+  });
+
+  it('prepends older history and takes its has_more', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(51), ev(52)], hasMore: true },
+      { type: 'older/loading', room: 'lobby' },
+    ]);
+    expect(s.timelines.lobby.loadingOlder).toBe(true);
+    const t = run([{ type: 'older/loaded', room: 'lobby', events: [ev(49), ev(50), ev(51)], hasMore: false }], s);
+    expect(seqs(t)).toEqual([49, 50, 51, 52]);
+    expect(t.timelines.lobby.hasMore).toBe(false);
+    expect(t.timelines.lobby.loadingOlder).toBe(false);
+  });
+
+  it('does not lose has_more when newer history is re-read', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2)], hasMore: true },
+      { type: 'history/loaded', room: 'lobby', events: [ev(2), ev(3)], hasMore: true },
+    ]);
+    expect(seqs(s)).toEqual([1, 2, 3]);
+    expect(s.timelines.lobby.hasMore).toBe(true);
+  });
+
+  it('confirms a pending message when its event arrives (matched by nonce)', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false },
+      { type: 'pending/added', message: { nonce: 'n1', room: 'lobby', body: 'hi', state: 'pending' } },
+    ]);
+    expect(s.pending).toHaveLength(1);
+    const t = run(
+      [
+        {
+          type: 'events/received',
+          room: 'lobby',
+          events: [ev(2, { author: alice, body: 'hi', nonce: 'n1' })],
+        },
+      ],
+      s,
+    );
+    expect(t.pending).toHaveLength(0);
+    expect(seqs(t)).toEqual([1, 2]);
+  });
+
+  it('does not confirm my pending message by another user’s event with the same nonce', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [], hasMore: false },
+      { type: 'pending/added', message: { nonce: 'n1', room: 'lobby', body: 'hi', state: 'pending' } },
+      { type: 'events/received', room: 'lobby', events: [ev(1, { author: bob, nonce: 'n1' })] },
+    ]);
+    expect(s.pending).toHaveLength(1);
+  });
+
+  it('confirms a pending message on ack, and its later event is not shown twice', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false },
+      { type: 'pending/added', message: { nonce: 'n1', room: 'lobby', body: 'hi', state: 'pending' } },
+      { type: 'pending/acked', nonce: 'n1', room: 'lobby', seq: 2, id: 102, ts: '2026-11-26T12:00:01Z' },
+    ]);
+    expect(s.pending).toHaveLength(0);
+    expect(seqs(s)).toEqual([1, 2]);
+    expect(s.timelines.lobby.events[1]).toMatchObject({ body: 'hi', author: { id: alice.id }, nonce: 'n1' });
+    const t = run(
+      [{ type: 'events/received', room: 'lobby', events: [ev(2, { author: alice, body: 'hi', nonce: 'n1' })] }],
+      s,
+    );
+    expect(seqs(t)).toEqual([1, 2]);
+    // An ack for a message already confirmed by its event changes nothing.
+    const u = run([{ type: 'pending/acked', nonce: 'n1', room: 'lobby', seq: 2, id: 102, ts: 'x' }], t);
+    expect(u).toBe(t);
+  });
+
+  it('ignores a second pending message with the same nonce', () => {
+    const p = { nonce: 'n1', room: 'lobby', body: 'hi', state: 'pending' as const };
+    const s = run([
+      { type: 'pending/added', message: p },
+      { type: 'pending/added', message: p },
+    ]);
+    expect(s.pending).toHaveLength(1);
+  });
+
+  it('marks failed, retries and discards pending messages', () => {
+    const s = run([
+      { type: 'pending/added', message: { nonce: 'n1', room: 'lobby', body: 'hi', state: 'pending' } },
+      { type: 'pending/failed', nonce: 'n1', error: 'too large' },
+    ]);
+    expect(s.pending[0]).toMatchObject({ state: 'failed', error: 'too large' });
+    const t = run([{ type: 'pending/retry', nonce: 'n1' }], s);
+    expect(t.pending[0].state).toBe('pending');
+    expect(run([{ type: 'pending/discarded', nonce: 'n1' }], t).pending).toEqual([]);
+  });
+
+  it('tracks presence', () => {
+    const s = run([
+      { type: 'presence/set', room: 'lobby', users: [alice] },
+      { type: 'presence/changed', room: 'lobby', joined: [bob, alice], left: [] },
+    ]);
+    expect(s.presence.lobby.map((u) => u.name)).toEqual(['alice', 'bob']);
+    const t = run([{ type: 'presence/changed', room: 'lobby', joined: [], left: [alice] }], s);
+    expect(t.presence.lobby.map((u) => u.name)).toEqual(['bob']);
+  });
+});
+
+describe('toDisplayItems', () => {
+  it('applies edits and deletions and describes joins', () => {
+    const items = toDisplayItems([
+      ev(1, { kind: 'join', body: undefined }),
+      ev(2, { id: 7, body: 'helo' }),
+      ev(3, { id: 8, body: 'oops' }),
+      ev(4, { kind: 'edit', target: 7, body: 'hello' }),
+      ev(5, { kind: 'delete', target: 8, body: undefined }),
+    ]);
+    expect(items).toEqual([
+      expect.objectContaining({ kind: 'system', text: 'bob joined' }),
+      expect.objectContaining({ kind: 'message', body: 'hello', edited: true }),
+    ]);
+  });
+});
+
+describe('createChatStore', () => {
+  it('notifies subscribers only on change', () => {
+    const store = createChatStore();
+    let calls = 0;
+    const off = store.subscribe(() => calls++);
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false });
+    store.dispatch({ type: 'events/received', room: 'lobby', events: [ev(1)] });
+    expect(calls).toBe(1);
+    off();
+    store.dispatch({ type: 'events/received', room: 'lobby', events: [ev(2)] });
+    expect(calls).toBe(1);
+    expect(seqs(store.getState())).toEqual([1, 2]);
+  });
+});

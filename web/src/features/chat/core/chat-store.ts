@@ -1,0 +1,337 @@
+// The chat state and its reducer: a pure function, no I/O.
+//
+// Invariants: each room's `events` is sorted by ascending `seq` with no
+// duplicate seq (delivery is at-least-once; de-duplicating by seq makes
+// display exactly-once). A pending message is one the user sent whose event
+// or ack has not arrived yet; it is identified by its nonce and disappears
+// when either arrives.
+
+import { createStore, type Store } from '../../../lib/store';
+import type { RoomEvent, User } from '../../../types/api';
+import type { Limits } from './protocol';
+
+export type ConnectionState =
+  | { kind: 'idle' }
+  | { kind: 'connecting' }
+  | { kind: 'connected' }
+  | { kind: 'reconnecting'; retryAt: number; since: number }
+  | { kind: 'offline'; reason: string };
+
+export type Timeline = {
+  /** Ascending seq, unique. */
+  events: RoomEvent[];
+  /** Older events exist on the server. */
+  hasMore: boolean;
+  /** The initial history has been read over REST. */
+  loaded: boolean;
+  loadingOlder: boolean;
+  error?: string;
+};
+
+export type PendingMessage = {
+  nonce: string;
+  room: string;
+  body: string;
+  state: 'pending' | 'failed';
+  error?: string;
+};
+
+export type ChatState = {
+  me: User | null;
+  connection: ConnectionState;
+  limits: Limits | null;
+  timelines: Record<string, Timeline>;
+  /** In the order the user sent them. */
+  pending: PendingMessage[];
+  presence: Record<string, User[]>;
+};
+
+export type ChatAction =
+  | { type: 'me'; user: User | null }
+  | { type: 'connection'; connection: ConnectionState }
+  | { type: 'welcome'; user: User; limits: Limits }
+  | { type: 'history/loaded'; room: string; events: RoomEvent[]; hasMore: boolean }
+  | { type: 'history/failed'; room: string; error: string }
+  | { type: 'older/loading'; room: string }
+  | { type: 'older/loaded'; room: string; events: RoomEvent[]; hasMore: boolean }
+  | { type: 'older/failed'; room: string; error: string }
+  | { type: 'events/received'; room: string; events: RoomEvent[] }
+  | { type: 'pending/added'; message: PendingMessage }
+  | { type: 'pending/acked'; nonce: string; room: string; seq: number; id: number; ts: string }
+  | { type: 'pending/failed'; nonce: string; error: string }
+  | { type: 'pending/retry'; nonce: string }
+  | { type: 'pending/discarded'; nonce: string }
+  | { type: 'presence/set'; room: string; users: User[] }
+  | { type: 'presence/changed'; room: string; joined: User[]; left: User[] };
+
+export const initialChatState: ChatState = {
+  me: null,
+  connection: { kind: 'idle' },
+  limits: null,
+  timelines: {},
+  pending: [],
+  presence: {},
+};
+
+export const emptyTimeline: Timeline = {
+  events: [],
+  hasMore: false,
+  loaded: false,
+  loadingOlder: false,
+};
+
+/**
+ * Merges `incoming` into the sorted, unique `existing` list. Returns `existing`
+ * itself when nothing is new, so that React skips the render.
+ */
+export function mergeEvents(existing: RoomEvent[], incoming: RoomEvent[]): RoomEvent[] {
+  if (incoming.length === 0) return existing;
+  const last = existing.length ? existing[existing.length - 1].seq : -Infinity;
+  // Fast path: live events arrive in order after everything we have.
+  let inOrder = true;
+  let prev = last;
+  for (const e of incoming) {
+    if (e.seq <= prev) {
+      inOrder = false;
+      break;
+    }
+    prev = e.seq;
+  }
+  if (inOrder) return existing.concat(incoming);
+
+  const bySeq = new Map<number, RoomEvent>();
+  for (const e of existing) bySeq.set(e.seq, e);
+  let added = false;
+  for (const e of incoming) {
+    if (!bySeq.has(e.seq)) {
+      bySeq.set(e.seq, e);
+      added = true;
+    }
+  }
+  if (!added) return existing;
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function withTimeline(
+  state: ChatState,
+  room: string,
+  update: (t: Timeline) => Timeline,
+): ChatState {
+  const current = state.timelines[room] ?? emptyTimeline;
+  const next = update(current);
+  if (next === current) return state;
+  return { ...state, timelines: { ...state.timelines, [room]: next } };
+}
+
+/** Drops pending messages whose event has arrived (same nonce, sent by me). */
+function settlePending(state: ChatState, events: RoomEvent[]): ChatState {
+  if (state.pending.length === 0) return state;
+  const nonces = new Set<string>();
+  for (const e of events) {
+    if (e.nonce && (state.me === null || e.author.id === state.me.id)) nonces.add(e.nonce);
+  }
+  if (nonces.size === 0) return state;
+  const pending = state.pending.filter((p) => !nonces.has(p.nonce));
+  return pending.length === state.pending.length ? state : { ...state, pending };
+}
+
+function mapPending(
+  state: ChatState,
+  nonce: string,
+  update: (p: PendingMessage) => PendingMessage,
+): ChatState {
+  let changed = false;
+  const pending = state.pending.map((p) => {
+    if (p.nonce !== nonce) return p;
+    const next = update(p);
+    if (next !== p) changed = true;
+    return next;
+  });
+  return changed ? { ...state, pending } : state;
+}
+
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case 'me':
+      return { ...state, me: action.user };
+    case 'connection':
+      return { ...state, connection: action.connection };
+    case 'welcome':
+      return { ...state, me: action.user, limits: action.limits };
+
+    case 'history/loaded': {
+      const next = withTimeline(state, action.room, (t) => {
+        const events = mergeEvents(t.events, action.events);
+        // The answer's has_more describes what lies before its oldest event;
+        // it holds for the merged list only if that is also our oldest.
+        let hasMore = t.hasMore;
+        if (t.events.length === 0) hasMore = action.hasMore;
+        else if (action.events.length > 0 && action.events[0].seq <= t.events[0].seq) {
+          hasMore = action.hasMore;
+        }
+        return { ...t, events, hasMore, loaded: true, error: undefined };
+      });
+      return settlePending(next, action.events);
+    }
+    case 'history/failed':
+      return withTimeline(state, action.room, (t) => ({ ...t, error: action.error }));
+
+    case 'older/loading':
+      return withTimeline(state, action.room, (t) =>
+        t.loadingOlder ? t : { ...t, loadingOlder: true },
+      );
+    case 'older/loaded':
+      return withTimeline(state, action.room, (t) => ({
+        ...t,
+        events: mergeEvents(t.events, action.events),
+        hasMore: action.hasMore,
+        loadingOlder: false,
+        error: undefined,
+      }));
+    case 'older/failed':
+      return withTimeline(state, action.room, (t) => ({
+        ...t,
+        loadingOlder: false,
+        error: action.error,
+      }));
+
+    case 'events/received': {
+      const next = withTimeline(state, action.room, (t) => {
+        const events = mergeEvents(t.events, action.events);
+        return events === t.events ? t : { ...t, events };
+      });
+      return settlePending(next, action.events);
+    }
+
+    case 'pending/added':
+      if (state.pending.some((p) => p.nonce === action.message.nonce)) return state;
+      return { ...state, pending: [...state.pending, action.message] };
+
+    case 'pending/acked': {
+      const p = state.pending.find((m) => m.nonce === action.nonce);
+      if (!p) return state;
+      // The ack says the message is committed as (seq, id, ts): show it as
+      // confirmed now. Its `event` frame, if it comes later, has the same seq
+      // and is de-duplicated.
+      const author = state.me ?? { id: -1, name: 'me' };
+      const event: RoomEvent = {
+        room: action.room,
+        seq: action.seq,
+        id: action.id,
+        ts: action.ts,
+        kind: 'message',
+        author: { id: author.id, name: author.name },
+        body: p.body,
+        nonce: p.nonce,
+      };
+      const next = withTimeline(state, action.room, (t) => {
+        const events = mergeEvents(t.events, [event]);
+        return events === t.events ? t : { ...t, events };
+      });
+      return { ...next, pending: next.pending.filter((m) => m.nonce !== action.nonce) };
+    }
+    case 'pending/failed':
+      return mapPending(state, action.nonce, (p) => ({ ...p, state: 'failed', error: action.error }));
+    case 'pending/retry':
+      return mapPending(state, action.nonce, (p) =>
+        p.state === 'pending' ? p : { ...p, state: 'pending', error: undefined },
+      );
+    case 'pending/discarded': {
+      const pending = state.pending.filter((p) => p.nonce !== action.nonce);
+      return pending.length === state.pending.length ? state : { ...state, pending };
+    }
+
+    case 'presence/set':
+      return { ...state, presence: { ...state.presence, [action.room]: action.users } };
+    case 'presence/changed': {
+      const left = new Set(action.left.map((u) => u.id));
+      const current = (state.presence[action.room] ?? []).filter((u) => !left.has(u.id));
+      const ids = new Set(current.map((u) => u.id));
+      const users = [...current, ...action.joined.filter((u) => !ids.has(u.id))];
+      return { ...state, presence: { ...state.presence, [action.room]: users } };
+    }
+  }
+}
+
+export type ChatStore = Store<ChatState, ChatAction>;
+
+export function createChatStore(initial: ChatState = initialChatState): ChatStore {
+  return createStore(chatReducer, initial);
+}
+
+/** The newest seq known for a room, or undefined when its history is not loaded. */
+export function lastSeq(state: ChatState, room: string): number | undefined {
+  const t = state.timelines[room];
+  if (!t || !t.loaded) return undefined;
+  return t.events.length ? t.events[t.events.length - 1].seq : 0;
+}
+
+export function oldestSeq(state: ChatState, room: string): number | undefined {
+  const t = state.timelines[room];
+  return t && t.events.length ? t.events[0].seq : undefined;
+}
+
+/** What the message list shows: messages with their edits and deletions applied. */
+export type DisplayItem =
+  | {
+      kind: 'message';
+      key: string;
+      seq: number;
+      id: number;
+      ts: string;
+      author: { id: number; name: string };
+      body: string;
+      edited: boolean;
+    }
+  | { kind: 'system'; key: string; seq: number; ts: string; text: string };
+
+const displayCache = new WeakMap<RoomEvent[], DisplayItem[]>();
+
+export function toDisplayItems(events: RoomEvent[]): DisplayItem[] {
+  const cached = displayCache.get(events);
+  if (cached) return cached;
+  const edits = new Map<number, string>();
+  const deleted = new Set<number>();
+  for (const e of events) {
+    if (e.kind === 'edit' && e.target !== undefined && e.body !== undefined) edits.set(e.target, e.body);
+    if (e.kind === 'delete' && e.target !== undefined) deleted.add(e.target);
+  }
+  const items: DisplayItem[] = [];
+  for (const e of events) {
+    switch (e.kind) {
+      case 'message':
+        if (deleted.has(e.id)) break;
+        items.push({
+          kind: 'message',
+          key: `s${e.seq}`,
+          seq: e.seq,
+          id: e.id,
+          ts: e.ts,
+          author: e.author,
+          body: edits.get(e.id) ?? e.body ?? '',
+          edited: edits.has(e.id),
+        });
+        break;
+      case 'join':
+        items.push({ kind: 'system', key: `s${e.seq}`, seq: e.seq, ts: e.ts, text: `${e.author.name} joined` });
+        break;
+      case 'leave':
+        items.push({ kind: 'system', key: `s${e.seq}`, seq: e.seq, ts: e.ts, text: `${e.author.name} left` });
+        break;
+      case 'topic':
+        items.push({
+          kind: 'system',
+          key: `s${e.seq}`,
+          seq: e.seq,
+          ts: e.ts,
+          text: `${e.author.name} set the topic: ${e.body ?? ''}`,
+        });
+        break;
+      case 'edit':
+      case 'delete':
+        break;
+    }
+  }
+  displayCache.set(events, items);
+  return items;
+}

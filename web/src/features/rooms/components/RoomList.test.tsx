@@ -1,0 +1,83 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeFetch } from '../../../test/fake-fetch';
+import type { Room } from '../../../types/api';
+import { slugify } from '../api/create-room';
+import { RoomList } from './RoomList';
+
+const room = (id: string, name = id): Room => ({
+  id,
+  name,
+  topic: '',
+  visibility: 'public',
+  head: 0,
+  member_count: 1,
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('RoomList', () => {
+  it('lists joined and public rooms in a navigation named Rooms', async () => {
+    fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [room('lobby', 'Lobby')] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [room('lobby', 'Lobby'), room('rust', 'Rust')] } }),
+    });
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} />);
+    const nav = screen.getByRole('navigation', { name: 'Rooms' });
+    expect(await within(nav).findByRole('button', { name: 'Rust' })).toBeInTheDocument();
+    expect(within(nav).getByRole('button', { name: 'Lobby' })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getAllByRole('button', { name: 'Lobby' })).toHaveLength(1);
+  });
+
+  it('joins a public room and opens it', async () => {
+    const { calls } = fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [room('rust', 'Rust')] } }),
+      'POST /api/v1/rooms/rust/join': () => ({ json: room('rust', 'Rust') }),
+    });
+    const onOpenRoom = vi.fn();
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Rust' }));
+    expect(calls.some((c) => c.method === 'POST' && c.path === '/api/v1/rooms/rust/join')).toBe(true);
+    expect(onOpenRoom).toHaveBeenCalledWith({ id: 'rust', name: 'Rust' });
+  });
+
+  it('creates a public room from the New room box', async () => {
+    const { calls } = fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+      'POST /api/v1/rooms': (body) => ({ status: 201, json: { ...room('rust-talk'), name: (body as Room).name } }),
+    });
+    const onOpenRoom = vi.fn();
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'New room' }), 'Rust Talk');
+    await userEvent.click(screen.getByRole('button', { name: 'Create room' }));
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      id: 'rust-talk',
+      name: 'Rust Talk',
+      visibility: 'public',
+    });
+    expect(onOpenRoom).toHaveBeenCalledWith({ id: 'rust-talk', name: 'Rust Talk' });
+  });
+
+  it('reports a conflict', async () => {
+    fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+      'POST /api/v1/rooms': () => ({ status: 409, json: { error: { code: 'conflict', message: 'exists' } } }),
+    });
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'New room' }), 'lobby{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('already exists');
+  });
+});
+
+describe('slugify', () => {
+  it('makes valid room ids', () => {
+    expect(slugify('Rust Talk!')).toBe('rust-talk');
+    expect(slugify('  Café au lait ')).toBe('cafe-au-lait');
+    expect(slugify('my_room-2')).toBe('my_room-2');
+    expect(slugify('!!!')).toBe('');
+  });
+});

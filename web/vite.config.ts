@@ -1,0 +1,45 @@
+/// <reference types="vitest/config" />
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The Rust server (`webchat serve`, default 127.0.0.1:8000) during `npm run dev`.
+const BACKEND = process.env.WEBCHAT_BACKEND ?? 'http://127.0.0.1:8000';
+
+// The server refuses WebSocket upgrades whose Origin is not its own (CSWSH
+// protection), so the proxy presents the backend's origin on upgrades.
+const proxy = {
+  target: BACKEND,
+  changeOrigin: true,
+  ws: true,
+  configure: (p: { on: (ev: 'proxyReqWs', fn: (req: { setHeader: (k: string, v: string) => void }) => void) => void }) => {
+    p.on('proxyReqWs', (req) => req.setHeader('origin', BACKEND));
+  },
+};
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: {
+      '/api': proxy,
+      '/ws': proxy,
+      '/healthz': { target: BACKEND, changeOrigin: true },
+    },
+  },
+  // `vite preview` (used by the e2e suite's WEBCHAT_E2E_PREVIEW mode) proxies the same way.
+  preview: {
+    proxy: {
+      '/api': proxy,
+      '/ws': proxy,
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['./src/test/setup.ts'],
+    restoreMocks: true,
+  },
+});
