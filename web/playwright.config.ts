@@ -3,16 +3,12 @@
 // serves web/dist at `/`). Chromium is Debian's (/usr/bin/chromium); never run
 // `npx playwright install`.
 //
-// WEBCHAT_E2E_PORT picks the server port (default 18765). WEBCHAT_E2E_PREVIEW=1
-// serves web/dist with `vite preview` on the next port instead, proxying /api
-// to the server (for a server build that cannot find web/dist).
+// WEBCHAT_E2E_PORT picks the server port (default 18765).
 
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.WEBCHAT_E2E_PORT ?? 18765);
 const SERVER_URL = `http://127.0.0.1:${PORT}`;
-const VIA_PREVIEW = process.env.WEBCHAT_E2E_PREVIEW === '1';
-const PREVIEW_URL = `http://127.0.0.1:${PORT + 1}`;
 
 export default defineConfig({
   testDir: './e2e',
@@ -27,7 +23,7 @@ export default defineConfig({
   reporter: 'list',
   outputDir: 'test-results',
   use: {
-    baseURL: VIA_PREVIEW ? PREVIEW_URL : SERVER_URL,
+    baseURL: SERVER_URL,
     browserName: 'chromium',
     actionTimeout: 10_000,
     navigationTimeout: 15_000,
@@ -58,17 +54,5 @@ export default defineConfig({
       // SIGTERM lets start-server.mjs stop the server and remove its data folder.
       gracefulShutdown: { signal: 'SIGTERM', timeout: 5000 },
     },
-    ...(VIA_PREVIEW
-      ? [
-          {
-            command: `node node_modules/vite/bin/vite.js preview --host 127.0.0.1 --port ${PORT + 1} --strictPort`,
-            url: `${PREVIEW_URL}/`,
-            env: { WEBCHAT_BACKEND: SERVER_URL },
-            reuseExistingServer: false,
-            timeout: 30_000,
-            gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5000 },
-          },
-        ]
-      : []),
   ],
 });

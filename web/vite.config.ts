@@ -25,7 +25,7 @@ export default defineConfig({
       '/healthz': { target: BACKEND, changeOrigin: true },
     },
   },
-  // `vite preview` (used by the e2e suite's WEBCHAT_E2E_PREVIEW mode) proxies the same way.
+  // `vite preview` proxies the same way as the dev server.
   preview: {
     proxy: {
       '/api': proxy,

@@ -16,7 +16,7 @@ export default async function globalSetup(config: FullConfig) {
   if (!html.includes('id="root"')) {
     throw new Error(
       `${baseURL} does not serve the built web client (web/dist). The server answered:\n${html.slice(0, 300)}\n` +
-        'If the server cannot find web/dist, run the suite through the preview proxy: WEBCHAT_E2E_PREVIEW=1 npm run e2e',
+        'Build the web client (npm run build) and the server (cargo build -p webchat), then run again.',
     );
   }
 }

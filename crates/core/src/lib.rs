@@ -16,3 +16,5 @@ pub mod hub;
 pub mod model;
 pub mod presence;
 pub mod store;
+#[cfg(feature = "contract-tests")]
+pub mod store_contract;

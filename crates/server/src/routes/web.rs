@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::error::{ApiError, ApiJson};
 
 #[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../web/dist"]
+#[folder = "../../web/dist"]
 #[allow_missing = true]
 struct WebAssets;
 

@@ -90,7 +90,9 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
         };
         let text = match next {
             Err(_elapsed) => break Some((close::GOING_AWAY, "idle")),
-            Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break None,
+            Ok(None) => break None,
+            // The writer's close flushes the close reply tungstenite has queued.
+            Ok(Some(Ok(Message::Close(_)))) => break Some((close::NORMAL, "")),
             Ok(Some(Err(error))) => {
                 break ws::is_too_large(error)
                     .then_some((close::MESSAGE_TOO_BIG, "frame too large"));

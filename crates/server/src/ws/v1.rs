@@ -121,7 +121,8 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<User>) {
             Message::Binary(_) => {
                 break Stop::Close(close::UNSUPPORTED_DATA, "binary frames are not supported");
             }
-            Message::Close(_) => break Stop::Gone,
+            // The writer's close flushes the close reply tungstenite has queued.
+            Message::Close(_) => break Stop::Close(close::NORMAL, ""),
             Message::Ping(_) | Message::Pong(_) => {}
         }
     };

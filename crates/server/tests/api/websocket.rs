@@ -504,3 +504,17 @@ async fn a_client_too_slow_to_drain_is_closed_1013_and_others_are_not_slowed() {
         "pong"
     );
 }
+
+#[tokio::test]
+async fn a_client_close_is_answered_with_a_close_frame() {
+    let app = spawn_app().await;
+    let ann = app.guest("ann").await;
+    let mut a = app.ws_ready(&ann.token).await;
+    a.stream.close(None).await.expect("close sent");
+    // The server answers the closing handshake instead of dropping the TCP connection.
+    assert_eq!(
+        a.expect_close().await,
+        1005,
+        "an empty close frame echoes 'no status'"
+    );
+}

@@ -1,0 +1,238 @@
+//! The `webchat` binary as a process: its command line, its signals, and
+//! what survives a SIGKILL.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_webchat");
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `webchat serve` on a free port and waits for its "listening" line.
+fn start(data_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
+    let mut command = Command::new(BINARY);
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("webchat starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (found, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                // Human and JSON logs alike: the address is the run of host:port characters.
+                let addr: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                    .collect();
+                let _ = found.send(addr);
+            }
+        }
+    });
+    let addr = lines
+        .recv_timeout(WAIT)
+        .expect("the server reports its address");
+    Server { child, addr }
+}
+
+async fn guest(addr: &str, name: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/auth/guest"))
+        .json(&json!({ "name": name }))
+        .send()
+        .await
+        .expect("request");
+    let body: Value = response.json().await.expect("json");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn recv(ws: &mut Socket, accept: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let message = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("in time")
+            .expect("open")
+            .expect("ok");
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).expect("json");
+            if accept(&value) {
+                return value;
+            }
+        }
+    }
+}
+
+async fn signed_in_socket(addr: &str, token: &str) -> Socket {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/ws"))
+        .await
+        .expect("connects");
+    ws.send(Message::text(
+        json!({"type": "hello", "token": token}).to_string(),
+    ))
+    .await
+    .expect("send");
+    recv(&mut ws, |f| f["type"] == "welcome").await;
+    ws
+}
+
+#[test]
+fn help_and_version_answer() {
+    let help = Command::new(BINARY).arg("--help").output().expect("runs");
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("serve"), "{text}");
+    let serve_help = Command::new(BINARY)
+        .args(["serve", "--help"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&serve_help.stdout);
+    for flag in [
+        "--addr",
+        "--data-dir",
+        "--allow-origin",
+        "--no-guests",
+        "--log-format",
+        "WEBCHAT_ADDR",
+    ] {
+        assert!(text.contains(flag), "{flag} in {text}");
+    }
+    let version = Command::new(BINARY)
+        .arg("--version")
+        .output()
+        .expect("runs");
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn a_bad_flag_is_an_error_not_a_panic() {
+    let output = Command::new(BINARY)
+        .args(["serve", "--addr", "nowhere"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid value"));
+}
+
+#[tokio::test]
+async fn a_message_acked_before_sigkill_is_there_after_restart() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut server = start(data.path(), &[]);
+    let token = guest(&server.addr, "ann").await;
+    let mut ws = signed_in_socket(&server.addr, &token).await;
+    ws.send(Message::text(
+        json!({"type": "subscribe", "room": "lobby"}).to_string(),
+    ))
+    .await
+    .expect("send");
+    recv(&mut ws, |f| f["type"] == "subscribed").await;
+    ws.send(Message::text(
+        json!({"type": "send", "room": "lobby", "body": "durable", "nonce": "k1", "req": 1})
+            .to_string(),
+    ))
+    .await
+    .expect("send");
+    let ack = recv(&mut ws, |f| f["type"] == "ack").await;
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("reaped");
+    drop(server);
+
+    let server = start(data.path(), &[]);
+    let history: Value = reqwest::Client::new()
+        .get(format!("http://{}/api/v1/rooms/lobby/events", server.addr))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    let last = history["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .expect("an event");
+    assert_eq!(last["body"], "durable");
+    assert_eq!(last["seq"], ack["seq"]);
+}
+
+#[tokio::test]
+async fn sigterm_says_bye_closes_1001_and_exits_0_within_5_seconds() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut server = start(data.path(), &[("WEBCHAT_LOG_FORMAT", "json")]);
+    let token = guest(&server.addr, "ann").await;
+    let mut ws = signed_in_socket(&server.addr, &token).await;
+    let pid = server.child.id().to_string();
+    let started = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs")
+            .success()
+    );
+    let bye = recv(&mut ws, |f| f["type"] == "bye").await;
+    assert_eq!(bye["reconnect"], true);
+    let close = tokio::time::timeout(WAIT, async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed in time");
+    assert_eq!(close, Some(1001));
+    loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "exits within 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test]
+async fn flags_can_come_from_the_environment() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = start(data.path(), &[("WEBCHAT_NO_GUESTS", "true")]);
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/api/v1/auth/guest", server.addr))
+        .json(&json!({"name": "ann"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 403);
+}
