@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::model::{Event, NewEvent};
-use crate::store::{AppendError, Appended, Store};
+use crate::store::{AppendError, Appended, EventLog};
 
 /// Called for each newly committed event, in commit order.
 pub type OnCommit = Box<dyn Fn(&Event) + Send + Sync>;
@@ -35,7 +35,7 @@ pub struct Committer {
 impl Committer {
     /// Starts the committer task. It ends when every `Committer` handle is dropped.
     pub fn spawn(
-        store: Arc<dyn Store>,
+        store: Arc<dyn EventLog>,
         on_commit: OnCommit,
         queue_capacity: usize,
         max_batch: usize,
@@ -65,7 +65,7 @@ impl Committer {
 }
 
 async fn run(
-    store: Arc<dyn Store>,
+    store: Arc<dyn EventLog>,
     on_commit: OnCommit,
     mut rx: mpsc::Receiver<Job>,
     max_batch: usize,
@@ -83,7 +83,7 @@ async fn run(
     }
 }
 
-async fn commit(store: &dyn Store, on_commit: &OnCommit, jobs: &mut Vec<Job>) {
+async fn commit(store: &dyn EventLog, on_commit: &OnCommit, jobs: &mut Vec<Job>) {
     let mut events = Vec::new();
     let mut replies = Vec::new();
     let mut flushes = Vec::new();
@@ -125,7 +125,7 @@ async fn commit(store: &dyn Store, on_commit: &OnCommit, jobs: &mut Vec<Job>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Author, MemberRoom, NewRoom, Page, Room, User, UserId};
+    use crate::model::Author;
     use crate::store::StoreError;
     use async_trait::async_trait;
     use std::collections::HashMap;
@@ -141,46 +141,7 @@ mod tests {
     }
 
     #[async_trait]
-    impl Store for MemoryStore {
-        async fn ping(&self) -> Result<(), StoreError> {
-            Ok(())
-        }
-        async fn create_guest(&self, _: &str) -> Result<User, StoreError> {
-            Err(StoreError::NotFound)
-        }
-        async fn seed_guest(&self, _: &str) -> Result<User, StoreError> {
-            Err(StoreError::NotFound)
-        }
-        async fn user(&self, _: UserId) -> Result<User, StoreError> {
-            Err(StoreError::NotFound)
-        }
-        async fn create_session(&self, _: UserId, _: &[u8]) -> Result<(), StoreError> {
-            Ok(())
-        }
-        async fn session_user(&self, _: &[u8]) -> Result<Option<User>, StoreError> {
-            Ok(None)
-        }
-        async fn delete_session(&self, _: &[u8]) -> Result<(), StoreError> {
-            Ok(())
-        }
-        async fn create_room(&self, _: &NewRoom) -> Result<Room, StoreError> {
-            Err(StoreError::Conflict)
-        }
-        async fn room(&self, _: &str) -> Result<Option<Room>, StoreError> {
-            Ok(None)
-        }
-        async fn public_rooms(&self) -> Result<Vec<Room>, StoreError> {
-            Ok(vec![])
-        }
-        async fn member_rooms(&self, _: UserId) -> Result<Vec<MemberRoom>, StoreError> {
-            Ok(vec![])
-        }
-        async fn is_member(&self, _: &str, _: UserId) -> Result<bool, StoreError> {
-            Ok(true)
-        }
-        async fn events(&self, _: &str, _: Page) -> Result<(Vec<Event>, bool), StoreError> {
-            Ok((vec![], false))
-        }
+    impl EventLog for MemoryStore {
         async fn append_batch(
             &self,
             events: &[NewEvent],
@@ -211,12 +172,14 @@ mod tests {
                             body: e.body.clone(),
                             target: None,
                             nonce: e.nonce.clone(),
+                            actor: None,
+                            edited: false,
+                            deleted: false,
                         },
                     })
                 })
                 .collect())
         }
-        async fn close(&self) {}
     }
 
     fn message(room: &str, body: &str) -> NewEvent {
@@ -230,6 +193,7 @@ mod tests {
             body: Some(body.into()),
             target: None,
             nonce: None,
+            actor: None,
         }
     }
 

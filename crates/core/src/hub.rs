@@ -2,9 +2,9 @@
 //!
 //! Each subscriber is a connection's *bounded* outbound queue. Publishing
 //! never waits: an item is `try_send`-ed to every subscriber, and a
-//! subscriber whose queue is full is removed and told (through its `lagged`
-//! notifier) to close with 1013 and resume from its last seq. One slow client
-//! therefore never slows down anybody else.
+//! subscriber whose queue is full is removed and told (through its
+//! [`Control`]) to close with 1013 and resume from its last seq. One slow
+//! client therefore never slows down anybody else.
 //!
 //! The hub is generic over the queued item `P` (in the server, a
 //! reference-counted, pre-serialized frame), so an event is serialized once
@@ -16,6 +16,12 @@
 //! under the same lock that [`Hub::publish`] takes, so every later event has
 //! seq > head: no gap and no duplicate at the seam.
 //!
+//! The ephemeral state of a room lives here too, under the same lock:
+//! presence (with a grace period, see [`crate::presence`]) and typing
+//! indicators (expiring after [`TYPING_TTL`] without renewal). Both are
+//! announced through an [`Announcer`] and expired by [`Hub::sweep`], which the
+//! server calls about once a second.
+//!
 //! Locks are `std::sync::Mutex`es, held only for map updates and `try_send`s
 //! and never across an `.await`. Rooms are spread over shards so unrelated
 //! rooms do not contend for one lock.
@@ -23,16 +29,59 @@
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, mpsc};
 
-use crate::model::User;
+use crate::model::{User, UserId};
 use crate::presence::Presence;
 
 pub type ConnId = u64;
 
 const SHARDS: usize = 16;
+
+/// A typing indicator expires this long after its last renewal.
+pub const TYPING_TTL: Duration = Duration::from_secs(6);
+/// Renewals are forwarded at most this often per user and room.
+const TYPING_RELAY_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How the hub (and the connection registry) ask a connection to close.
+/// The first code asked for wins.
+#[derive(Debug, Default)]
+pub struct Control {
+    notify: Notify,
+    code: AtomicU16,
+}
+
+impl Control {
+    pub fn new() -> Arc<Control> {
+        Arc::new(Control::default())
+    }
+
+    /// Asks the connection to close with `code`.
+    pub fn close(&self, code: u16) {
+        let _ = self
+            .code
+            .compare_exchange(0, code, Ordering::AcqRel, Ordering::Acquire);
+        self.notify.notify_one();
+    }
+
+    /// Resolves with the close code once [`Control::close`] was called.
+    pub async fn closed(&self) -> u16 {
+        loop {
+            let code = self.code.load(Ordering::Acquire);
+            if code != 0 {
+                return code;
+            }
+            self.notify.notified().await;
+        }
+    }
+}
+
+/// Close code for a subscriber whose queue overflowed.
+pub const CLOSE_TOO_SLOW: u16 = 1013;
 
 /// A connection's registration in one room.
 #[derive(Debug)]
@@ -40,8 +89,7 @@ pub struct Subscriber<P> {
     pub conn: ConnId,
     pub user: User,
     pub tx: mpsc::Sender<P>,
-    /// Notified when the hub drops this subscriber because its queue was full.
-    pub lagged: Arc<Notify>,
+    pub control: Arc<Control>,
 }
 
 impl<P> Clone for Subscriber<P> {
@@ -50,13 +98,22 @@ impl<P> Clone for Subscriber<P> {
             conn: self.conn,
             user: self.user.clone(),
             tx: self.tx.clone(),
-            lagged: self.lagged.clone(),
+            control: self.control.clone(),
         }
     }
 }
 
-/// Builds the item announcing presence changes of a room.
-pub type PresenceFormatter<P> = Box<dyn Fn(&str, &[User], &[User]) -> P + Send + Sync>;
+/// Builds the items that announce ephemeral changes of a room.
+pub trait Announcer<P>: Send + Sync {
+    fn presence(&self, room: &str, joined: &[User], left: &[User]) -> P;
+    fn typing(&self, room: &str, user: &User, active: bool) -> P;
+}
+
+struct Typist {
+    user: User,
+    expires: Instant,
+    relayed: Instant,
+}
 
 struct RoomChannel<P> {
     /// Newest seq published (or known from the store) for this room. Kept even
@@ -65,6 +122,7 @@ struct RoomChannel<P> {
     head: u64,
     subscribers: HashMap<ConnId, Subscriber<P>>,
     presence: Presence,
+    typing: HashMap<UserId, Typist>,
 }
 
 impl<P> RoomChannel<P> {
@@ -73,6 +131,7 @@ impl<P> RoomChannel<P> {
             head,
             subscribers: HashMap::new(),
             presence: Presence::default(),
+            typing: HashMap::new(),
         }
     }
 }
@@ -94,21 +153,28 @@ pub enum SubscribeError {
 
 pub struct Hub<P> {
     shards: Vec<Mutex<HashMap<String, RoomChannel<P>>>>,
-    presence_item: PresenceFormatter<P>,
+    announcer: Box<dyn Announcer<P>>,
+    presence_grace: Duration,
 }
 
 impl<P: Clone> Hub<P> {
-    pub fn new(presence_item: PresenceFormatter<P>) -> Self {
+    /// `presence_grace`: how long a user whose last connection went away
+    /// still counts as online (zero: they leave at once).
+    pub fn new(announcer: Box<dyn Announcer<P>>, presence_grace: Duration) -> Self {
         Hub {
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            presence_item,
+            announcer,
+            presence_grace,
         }
     }
 
-    fn shard(&self, room: &str) -> MutexGuard<'_, HashMap<String, RoomChannel<P>>> {
+    fn shard_of(&self, room: &str) -> usize {
         let mut hasher = DefaultHasher::new();
         room.hash(&mut hasher);
-        let index = (hasher.finish() as usize) % self.shards.len();
+        (hasher.finish() as usize) % self.shards.len()
+    }
+
+    fn lock(&self, index: usize) -> MutexGuard<'_, HashMap<String, RoomChannel<P>>> {
         // A panic while holding the lock cannot leave the map half-updated in a
         // way that matters more than losing the whole hub would.
         self.shards[index]
@@ -116,9 +182,13 @@ impl<P: Clone> Hub<P> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn shard(&self, room: &str) -> MutexGuard<'_, HashMap<String, RoomChannel<P>>> {
+        self.lock(self.shard_of(room))
+    }
+
     /// Registers `subscriber` in `room`. `store_head` is the room's head as
     /// read from the store just before; the channel's own head wins when it is
-    /// newer. `initial(head, presence)` makes the items queued before any live
+    /// newer. `initial(subscribed)` makes the items queued before any live
     /// event. Others in the room are told if the user just came online.
     pub fn subscribe(
         &self,
@@ -142,14 +212,23 @@ impl<P: Clone> Hub<P> {
         };
         for item in initial(&subscribed) {
             if subscriber.tx.try_send(item).is_err() {
-                channel.presence.disconnect(subscriber.user.id);
+                if came_online {
+                    channel.presence.remove(subscriber.user.id);
+                } else {
+                    channel.presence.disconnect(
+                        subscriber.user.id,
+                        Instant::now(),
+                        self.presence_grace,
+                    );
+                }
                 return Err(SubscribeError::QueueFull);
             }
         }
         if came_online {
-            let item = (self.presence_item)(room, std::slice::from_ref(&subscriber.user), &[]);
-            let lagging = deliver(channel, &item, None);
-            self.drop_lagging(room, channel, lagging);
+            let item = self
+                .announcer
+                .presence(room, std::slice::from_ref(&subscriber.user), &[]);
+            self.deliver(room, channel, &item, None);
         }
         channel.subscribers.insert(subscriber.conn, subscriber);
         Ok(subscribed)
@@ -164,12 +243,49 @@ impl<P: Clone> Hub<P> {
         let Some(subscriber) = channel.subscribers.remove(&conn) else {
             return false;
         };
-        if let Some(user) = channel.presence.disconnect(subscriber.user.id) {
-            let item = (self.presence_item)(room, &[], std::slice::from_ref(&user));
-            let lagging = deliver(channel, &item, None);
-            self.drop_lagging(room, channel, lagging);
+        self.stop_typing(room, channel, subscriber.user.id);
+        if let Some(user) =
+            channel
+                .presence
+                .disconnect(subscriber.user.id, Instant::now(), self.presence_grace)
+        {
+            let item = self
+                .announcer
+                .presence(room, &[], std::slice::from_ref(&user));
+            self.deliver(room, channel, &item, None);
         }
         true
+    }
+
+    /// Removes every connection of `user` from `room` at once (kicked,
+    /// banned, left), queueing `notice` to each; the user leaves presence
+    /// without a grace period. Returns how many connections were removed.
+    pub fn remove_user(&self, room: &str, user: UserId, notice: P) -> usize {
+        let mut rooms = self.shard(room);
+        let Some(channel) = rooms.get_mut(room) else {
+            return 0;
+        };
+        let conns: Vec<ConnId> = channel
+            .subscribers
+            .iter()
+            .filter(|(_, s)| s.user.id == user)
+            .map(|(c, _)| *c)
+            .collect();
+        for conn in &conns {
+            if let Some(subscriber) = channel.subscribers.remove(conn)
+                && subscriber.tx.try_send(notice.clone()).is_err()
+            {
+                subscriber.control.close(CLOSE_TOO_SLOW);
+            }
+        }
+        self.stop_typing(room, channel, user);
+        if let Some(gone) = channel.presence.remove(user) {
+            let item = self
+                .announcer
+                .presence(room, &[], std::slice::from_ref(&gone));
+            self.deliver(room, channel, &item, None);
+        }
+        conns.len()
     }
 
     /// Delivers a committed event (`seq`) to every subscriber of `room`.
@@ -180,17 +296,97 @@ impl<P: Clone> Hub<P> {
             .entry(room.to_owned())
             .or_insert_with(|| RoomChannel::new(seq));
         channel.head = channel.head.max(seq);
-        let lagging = deliver(channel, &item, None);
-        self.drop_lagging(room, channel, lagging);
+        self.deliver(room, channel, &item, None);
     }
 
-    /// Delivers an item that is not a log event (typing, seed `Offline`) to
+    /// Delivers an item that is not a log event (seed `Offline`, say) to
     /// every subscriber of `room` except `except`.
     pub fn publish_ephemeral(&self, room: &str, item: P, except: Option<ConnId>) {
         let mut rooms = self.shard(room);
         if let Some(channel) = rooms.get_mut(room) {
-            let lagging = deliver(channel, &item, except);
-            self.drop_lagging(room, channel, lagging);
+            self.deliver(room, channel, &item, except);
+        }
+    }
+
+    /// Records that the user of `conn` is typing (or stopped) in `room` and
+    /// tells the others. Returns false when `conn` is not subscribed there.
+    pub fn set_typing(&self, room: &str, conn: ConnId, active: bool, now: Instant) -> bool {
+        let mut rooms = self.shard(room);
+        let Some(channel) = rooms.get_mut(room) else {
+            return false;
+        };
+        let Some(user) = channel.subscribers.get(&conn).map(|s| s.user.clone()) else {
+            return false;
+        };
+        if !active {
+            self.stop_typing(room, channel, user.id);
+            return true;
+        }
+        let relay = match channel.typing.get_mut(&user.id) {
+            Some(typist) => {
+                typist.expires = now + TYPING_TTL;
+                let due = now.duration_since(typist.relayed) >= TYPING_RELAY_INTERVAL;
+                if due {
+                    typist.relayed = now;
+                }
+                due
+            }
+            None => {
+                channel.typing.insert(
+                    user.id,
+                    Typist {
+                        user: user.clone(),
+                        expires: now + TYPING_TTL,
+                        relayed: now,
+                    },
+                );
+                true
+            }
+        };
+        if relay {
+            let item = self.announcer.typing(room, &user, true);
+            self.deliver(room, channel, &item, Some(conn));
+        }
+        true
+    }
+
+    /// Clears `user`'s typing indicator in `room` (they sent a message).
+    pub fn clear_typing(&self, room: &str, user: UserId) {
+        let mut rooms = self.shard(room);
+        if let Some(channel) = rooms.get_mut(room) {
+            self.stop_typing(room, channel, user);
+        }
+    }
+
+    fn stop_typing(&self, room: &str, channel: &mut RoomChannel<P>, user: UserId) {
+        if let Some(typist) = channel.typing.remove(&user) {
+            let item = self.announcer.typing(room, &typist.user, false);
+            self.deliver(room, channel, &item, None);
+        }
+    }
+
+    /// Expires typing indicators and presence grace periods that are over.
+    pub fn sweep(&self, now: Instant) {
+        for index in 0..self.shards.len() {
+            let mut rooms = self.lock(index);
+            for (room, channel) in rooms.iter_mut() {
+                let expired: Vec<UserId> = channel
+                    .typing
+                    .iter()
+                    .filter(|(_, t)| t.expires <= now)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for user in expired {
+                    self.stop_typing(room, channel, user);
+                }
+                let left = channel.presence.expire(now, self.presence_grace);
+                if !left.is_empty() {
+                    let item = self.announcer.presence(room, &[], &left);
+                    self.deliver(room, channel, &item, None);
+                }
+            }
+            // Rooms nobody listens to keep only their head.
+            rooms.retain(|_, c| !c.subscribers.is_empty() || !c.presence.is_empty() || c.head > 0);
         }
     }
 
@@ -207,6 +403,13 @@ impl<P: Clone> Hub<P> {
             .unwrap_or_default()
     }
 
+    /// True while `user` has a live connection subscribed to `room`.
+    pub fn is_connected(&self, room: &str, user: UserId) -> bool {
+        self.shard(room)
+            .get(room)
+            .is_some_and(|c| c.presence.is_connected(user))
+    }
+
     /// Subscribers of `room` (for metrics and tests).
     pub fn subscriber_count(&self, room: &str) -> usize {
         self.shard(room)
@@ -214,30 +417,36 @@ impl<P: Clone> Hub<P> {
             .map_or(0, |c| c.subscribers.len())
     }
 
-    /// Removes subscribers whose queues were full, tells them to close, and
-    /// announces users who thereby went offline. Announcing may make more
-    /// subscribers lag, so this loops until nobody new lags.
-    fn drop_lagging(&self, room: &str, channel: &mut RoomChannel<P>, mut lagging: Vec<ConnId>) {
+    /// `try_send`s to every subscriber but `except`; subscribers whose queue
+    /// is full are removed and told to close, and users who thereby went
+    /// offline are announced (which may make more subscribers lag: the loop
+    /// runs until nobody new lags).
+    fn deliver(&self, room: &str, channel: &mut RoomChannel<P>, item: &P, except: Option<ConnId>) {
+        let mut lagging = send_all(channel, item, except);
         while !lagging.is_empty() {
             let mut left = Vec::new();
             for conn in lagging.drain(..) {
                 if let Some(subscriber) = channel.subscribers.remove(&conn) {
-                    subscriber.lagged.notify_one();
-                    if let Some(user) = channel.presence.disconnect(subscriber.user.id) {
+                    subscriber.control.close(CLOSE_TOO_SLOW);
+                    if let Some(user) = channel.presence.disconnect(
+                        subscriber.user.id,
+                        Instant::now(),
+                        self.presence_grace,
+                    ) {
                         left.push(user);
                     }
                 }
             }
             if !left.is_empty() {
-                let item = (self.presence_item)(room, &[], &left);
-                lagging = deliver(channel, &item, None);
+                let notice = self.announcer.presence(room, &[], &left);
+                lagging = send_all(channel, &notice, None);
             }
         }
     }
 }
 
 /// `try_send`s to every subscriber but `except`; returns those that could not take it.
-fn deliver<P: Clone>(channel: &RoomChannel<P>, item: &P, except: Option<ConnId>) -> Vec<ConnId> {
+fn send_all<P: Clone>(channel: &RoomChannel<P>, item: &P, except: Option<ConnId>) -> Vec<ConnId> {
     let mut lagging = Vec::new();
     for (conn, subscriber) in &channel.subscribers {
         if Some(*conn) == except {
@@ -259,16 +468,26 @@ mod tests {
         Initial(u64),
         Event(u64),
         Presence(Vec<i64>, Vec<i64>),
+        Typing(i64, bool),
         Note(&'static str),
     }
 
-    fn hub() -> Hub<Item> {
-        Hub::new(Box::new(|_room, joined, left| {
+    struct TestAnnouncer;
+
+    impl Announcer<Item> for TestAnnouncer {
+        fn presence(&self, _room: &str, joined: &[User], left: &[User]) -> Item {
             Item::Presence(
                 joined.iter().map(|u| u.id).collect(),
                 left.iter().map(|u| u.id).collect(),
             )
-        }))
+        }
+        fn typing(&self, _room: &str, user: &User, active: bool) -> Item {
+            Item::Typing(user.id, active)
+        }
+    }
+
+    fn hub() -> Hub<Item> {
+        Hub::new(Box::new(TestAnnouncer), Duration::ZERO)
     }
 
     fn user(id: i64) -> User {
@@ -276,6 +495,8 @@ mod tests {
             id,
             name: format!("u{id}"),
             guest: true,
+            username: None,
+            admin: false,
         }
     }
 
@@ -290,7 +511,7 @@ mod tests {
                 conn,
                 user: user(user_id),
                 tx,
-                lagged: Arc::new(Notify::new()),
+                control: Control::new(),
             },
             rx,
         )
@@ -319,11 +540,11 @@ mod tests {
         assert_eq!(drain(&mut rx), vec![Item::Initial(2), Item::Event(3)]);
     }
 
-    #[test]
-    fn a_full_queue_drops_only_that_subscriber_and_notifies_it() {
+    #[tokio::test]
+    async fn a_full_queue_drops_only_that_subscriber_and_tells_it_to_close_1013() {
         let hub = hub();
         let (slow, mut slow_rx) = subscriber(1, 10, 1);
-        let slow_lagged = slow.lagged.clone();
+        let slow_control = slow.control.clone();
         let (fast, mut fast_rx) = subscriber(2, 20, 16);
         hub.subscribe("r", slow, 0, |_| vec![]).expect("slow");
         hub.subscribe("r", fast, 0, |_| vec![]).expect("fast");
@@ -332,9 +553,10 @@ mod tests {
         hub.publish("r", 1, Item::Event(1));
         hub.publish("r", 2, Item::Event(2));
         assert_eq!(hub.subscriber_count("r"), 1);
-        // The permit stored by notify_one makes this resolve immediately.
-        let notified = slow_lagged.notified();
-        futures_poll_ready(notified);
+        let code = tokio::time::timeout(Duration::from_millis(100), slow_control.closed())
+            .await
+            .expect("told to close");
+        assert_eq!(code, CLOSE_TOO_SLOW);
         assert_eq!(
             drain(&mut fast_rx),
             vec![
@@ -343,18 +565,6 @@ mod tests {
                 Item::Presence(vec![], vec![10])
             ]
         );
-    }
-
-    fn futures_poll_ready<F: std::future::Future>(future: F) {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            tokio::time::timeout(std::time::Duration::from_millis(100), future)
-                .await
-                .expect("notified");
-        });
     }
 
     #[test]
@@ -381,6 +591,106 @@ mod tests {
     }
 
     #[test]
+    fn with_a_grace_period_a_quick_reconnect_announces_nothing_and_a_real_leave_comes_later() {
+        let hub = Hub::new(Box::new(TestAnnouncer), Duration::from_secs(3));
+        let (watcher, mut watcher_rx) = subscriber(1, 1, 16);
+        hub.subscribe("r", watcher, 0, |_| vec![]).expect("watcher");
+        let (tab, _rx) = subscriber(2, 2, 16);
+        hub.subscribe("r", tab, 0, |_| vec![]).expect("tab");
+        drain(&mut watcher_rx);
+        hub.unsubscribe("r", 2);
+        let (reloaded, _rx2) = subscriber(3, 2, 16);
+        hub.subscribe("r", reloaded, 0, |_| vec![])
+            .expect("reloaded");
+        hub.sweep(Instant::now() + Duration::from_secs(10));
+        assert!(drain(&mut watcher_rx).is_empty(), "no flicker");
+        hub.unsubscribe("r", 3);
+        hub.sweep(Instant::now());
+        assert!(drain(&mut watcher_rx).is_empty(), "not yet");
+        hub.sweep(Instant::now() + Duration::from_secs(4));
+        assert_eq!(
+            drain(&mut watcher_rx),
+            vec![Item::Presence(vec![], vec![2])]
+        );
+    }
+
+    #[test]
+    fn typing_is_relayed_to_others_renewed_sparingly_and_expires_by_itself() {
+        let hub = hub();
+        let (a, mut a_rx) = subscriber(1, 1, 16);
+        let (b, mut b_rx) = subscriber(2, 2, 16);
+        hub.subscribe("r", a, 0, |_| vec![]).expect("a");
+        hub.subscribe("r", b, 0, |_| vec![]).expect("b");
+        drain(&mut a_rx);
+        drain(&mut b_rx);
+        let start = Instant::now();
+        assert!(hub.set_typing("r", 1, true, start));
+        assert!(hub.set_typing("r", 1, true, start + Duration::from_millis(500)));
+        assert_eq!(
+            drain(&mut b_rx),
+            vec![Item::Typing(1, true)],
+            "one relay, renewal held back"
+        );
+        assert!(drain(&mut a_rx).is_empty(), "not echoed to the typist");
+        hub.sweep(start + Duration::from_secs(5));
+        assert!(
+            drain(&mut b_rx).is_empty(),
+            "renewed at 0.5 s: alive until 6.5 s"
+        );
+        hub.sweep(start + Duration::from_secs(7));
+        assert_eq!(drain(&mut b_rx), vec![Item::Typing(1, false)]);
+        assert!(!hub.set_typing("r", 99, true, start), "not subscribed");
+    }
+
+    #[test]
+    fn sending_or_leaving_clears_typing() {
+        let hub = hub();
+        let (a, _a_rx) = subscriber(1, 1, 16);
+        let (b, mut b_rx) = subscriber(2, 2, 16);
+        hub.subscribe("r", a, 0, |_| vec![]).expect("a");
+        hub.subscribe("r", b, 0, |_| vec![]).expect("b");
+        hub.set_typing("r", 1, true, Instant::now());
+        hub.clear_typing("r", 1);
+        hub.set_typing("r", 1, true, Instant::now());
+        hub.unsubscribe("r", 1);
+        let items = drain(&mut b_rx);
+        assert_eq!(
+            items,
+            vec![
+                Item::Typing(1, true),
+                Item::Typing(1, false),
+                Item::Typing(1, true),
+                Item::Typing(1, false),
+                Item::Presence(vec![], vec![1]),
+            ]
+        );
+    }
+
+    #[test]
+    fn removing_a_user_drops_all_their_connections_with_a_notice() {
+        let hub = Hub::new(Box::new(TestAnnouncer), Duration::from_secs(3));
+        let (a1, mut a1_rx) = subscriber(1, 1, 16);
+        let (a2, mut a2_rx) = subscriber(2, 1, 16);
+        let (b, mut b_rx) = subscriber(3, 2, 16);
+        for s in [a1, a2, b] {
+            hub.subscribe("r", s, 0, |_| vec![]).expect("subscribes");
+        }
+        drain(&mut a1_rx);
+        drain(&mut a2_rx);
+        drain(&mut b_rx);
+        assert_eq!(hub.remove_user("r", 1, Item::Note("kicked")), 2);
+        assert_eq!(drain(&mut a1_rx), vec![Item::Note("kicked")]);
+        assert_eq!(drain(&mut a2_rx), vec![Item::Note("kicked")]);
+        assert_eq!(
+            drain(&mut b_rx),
+            vec![Item::Presence(vec![], vec![1])],
+            "no grace for the removed"
+        );
+        hub.publish("r", 1, Item::Event(1));
+        assert!(drain(&mut a1_rx).is_empty());
+    }
+
+    #[test]
     fn ephemeral_items_skip_the_excepted_connection_and_unknown_rooms() {
         let hub = hub();
         let (a, mut a_rx) = subscriber(1, 1, 16);
@@ -389,10 +699,10 @@ mod tests {
         hub.subscribe("r", b, 0, |_| vec![]).expect("b");
         drain(&mut a_rx);
         drain(&mut b_rx);
-        hub.publish_ephemeral("r", Item::Note("typing"), Some(1));
+        hub.publish_ephemeral("r", Item::Note("hello"), Some(1));
         hub.publish_ephemeral("nowhere", Item::Note("lost"), None);
         assert!(drain(&mut a_rx).is_empty());
-        assert_eq!(drain(&mut b_rx), vec![Item::Note("typing")]);
+        assert_eq!(drain(&mut b_rx), vec![Item::Note("hello")]);
     }
 
     #[test]

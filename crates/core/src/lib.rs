@@ -8,6 +8,8 @@
 //!   publishes them in `seq` order; an `ack` is only ever built from its result.
 //! - [`hub`]: the in-process fan-out registry (room → subscribers, each with a
 //!   bounded queue) and the presence bookkeeping that rides on it.
+//! - [`registry`]: live connections by user and session (for per-user frames
+//!   and closing revoked sessions).
 //! - [`clock`]: timestamps as the protocol writes them.
 
 pub mod clock;
@@ -15,6 +17,7 @@ pub mod committer;
 pub mod hub;
 pub mod model;
 pub mod presence;
+pub mod registry;
 pub mod store;
 #[cfg(feature = "contract-tests")]
 pub mod store_contract;

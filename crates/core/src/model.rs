@@ -7,12 +7,15 @@ use crate::clock;
 pub type UserId = i64;
 pub type EventId = i64;
 
-/// A user: a guest (a name only) or, later, an account.
+/// A user: a guest (a display name only) or an account (a unique username
+/// and a password).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
     pub name: String,
     pub guest: bool,
+    pub username: Option<String>,
+    pub admin: bool,
 }
 
 impl User {
@@ -21,6 +24,8 @@ impl User {
             id: self.id,
             name: self.name.clone(),
             guest: self.guest,
+            username: self.username.clone(),
+            admin: self.admin,
         }
     }
 
@@ -64,15 +69,74 @@ impl Room {
     }
 }
 
+/// A member's standing in a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Member,
+    Moderator,
+    Owner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Moderator => "moderator",
+            Role::Owner => "owner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "member" => Role::Member,
+            "moderator" => Role::Moderator,
+            "owner" => Role::Owner,
+            _ => return None,
+        })
+    }
+}
+
+/// A session (a browser sign-in) or a personal access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Session,
+    Token,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Session => "session",
+            SessionKind::Token => "token",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: i64,
+    pub user: UserId,
+    pub kind: SessionKind,
+    pub name: String,
+    pub created_at_ms: i64,
+}
+
 /// A room as one member sees it in their room list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRoom {
     pub room: Room,
     pub last_read: u64,
     pub unread: u64,
+    pub role: Role,
+    /// For direct-message rooms: the other member's name.
+    pub peer_name: Option<String>,
 }
 
 /// What a caller asks to append to a room's log.
+///
+/// `author` is whom the event is about (the sender of a message, the member
+/// who joins or leaves); `actor` is who caused it when that is someone else
+/// (the moderator who kicks, the member who invites).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
     pub room: String,
@@ -81,6 +145,22 @@ pub struct NewEvent {
     pub body: Option<String>,
     pub target: Option<EventId>,
     pub nonce: Option<String>,
+    pub actor: Option<Author>,
+}
+
+impl NewEvent {
+    /// An event with only a kind and an author (joins, leaves).
+    pub fn simple(room: &str, kind: EventKind, author: &User) -> Self {
+        NewEvent {
+            room: room.to_owned(),
+            kind,
+            author: author.author(),
+            body: None,
+            target: None,
+            nonce: None,
+            actor: None,
+        }
+    }
 }
 
 /// A committed event of a room's log.
@@ -95,6 +175,11 @@ pub struct Event {
     pub body: Option<String>,
     pub target: Option<EventId>,
     pub nonce: Option<String>,
+    pub actor: Option<Author>,
+    /// For messages: edited since sent (the body is the current text).
+    pub edited: bool,
+    /// For messages: deleted; the body (and the bodies of its edits) are gone.
+    pub deleted: bool,
 }
 
 impl Event {
@@ -112,6 +197,12 @@ impl Event {
             body: self.body.clone(),
             target: self.target,
             nonce: self.nonce.clone(),
+            actor: self.actor.as_ref().map(|a| AuthorView {
+                id: a.id,
+                name: a.name.clone(),
+            }),
+            edited: self.edited,
+            deleted: self.deleted,
         }
     }
 }

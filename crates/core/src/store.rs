@@ -9,7 +9,10 @@
 use async_trait::async_trait;
 use thiserror::Error;
 
-use crate::model::{Event, MemberRoom, NewEvent, NewRoom, Page, Room, User, UserId};
+use crate::model::{
+    Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room, SessionInfo, SessionKind,
+    User, UserId,
+};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -28,6 +31,9 @@ pub enum StoreError {
 pub enum AppendError {
     #[error("room not found")]
     RoomNotFound,
+    /// An edit or delete whose target is not a live message of the room.
+    #[error("message not found")]
+    TargetNotFound,
     #[error("storage unavailable")]
     Unavailable,
 }
@@ -41,38 +47,136 @@ pub struct Appended {
     pub duplicate: bool,
 }
 
+/// An account's stored credentials.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// One page of search results, best first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPage {
+    pub events: Vec<Event>,
+    pub has_more: bool,
+}
+
+/// A member of a room and their role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub user: User,
+    pub role: Role,
+}
+
+/// The one write path into room logs, split out of [`Store`] so that the
+/// committer (its only caller) depends on nothing else.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// Checks that the backend answers (for `/readyz`).
-    async fn ping(&self) -> Result<(), StoreError>;
-
-    async fn create_guest(&self, name: &str) -> Result<User, StoreError>;
-    /// The guest behind a seed endpoint `client_id`, made on first use.
-    async fn seed_guest(&self, client_id: &str) -> Result<User, StoreError>;
-    async fn user(&self, id: UserId) -> Result<User, StoreError>;
-
-    /// Stores a session by the hash of its token (the token itself is never stored).
-    async fn create_session(&self, user: UserId, token_hash: &[u8]) -> Result<(), StoreError>;
-    async fn session_user(&self, token_hash: &[u8]) -> Result<Option<User>, StoreError>;
-    async fn delete_session(&self, token_hash: &[u8]) -> Result<(), StoreError>;
-
-    async fn create_room(&self, room: &NewRoom) -> Result<Room, StoreError>;
-    async fn room(&self, id: &str) -> Result<Option<Room>, StoreError>;
-    async fn public_rooms(&self) -> Result<Vec<Room>, StoreError>;
-    async fn member_rooms(&self, user: UserId) -> Result<Vec<MemberRoom>, StoreError>;
-    async fn is_member(&self, room: &str, user: UserId) -> Result<bool, StoreError>;
-
-    /// Events of a room, ascending, and whether more exist beyond the page.
-    async fn events(&self, room: &str, page: Page) -> Result<(Vec<Event>, bool), StoreError>;
-
+pub trait EventLog: Send + Sync + 'static {
     /// Appends events in one durable transaction, in order. A `join` also
-    /// makes its author a member and a `leave` removes them, in the same
-    /// transaction. The result has one entry per input, in input order.
-    /// `Err` means the whole batch failed and nothing was written.
+    /// makes its author a member and a `leave` removes them; an `edit`
+    /// replaces its target's text and a `delete` erases it and its edits;
+    /// all in the same transaction. The result has one entry per input, in
+    /// input order. `Err` means the whole batch failed and nothing was written.
     async fn append_batch(
         &self,
         events: &[NewEvent],
     ) -> Result<Vec<Result<Appended, AppendError>>, StoreError>;
+}
+
+#[async_trait]
+pub trait Store: EventLog {
+    /// Checks that the backend answers (for `/readyz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    // --- users -----------------------------------------------------------
+    async fn create_guest(&self, name: &str) -> Result<User, StoreError>;
+    /// The guest behind a seed endpoint `client_id`, made on first use.
+    async fn seed_guest(&self, client_id: &str) -> Result<User, StoreError>;
+    async fn user(&self, id: UserId) -> Result<User, StoreError>;
+    /// A new account; the first account of the server is made an admin.
+    /// `Conflict` when the username is taken.
+    async fn create_account(&self, username: &str, password_hash: &str)
+    -> Result<User, StoreError>;
+    /// Turns a guest into an account, keeping its id (and so its history).
+    async fn upgrade_guest(
+        &self,
+        user: UserId,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<User, StoreError>;
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;
+    async fn set_admin(&self, user: UserId, admin: bool) -> Result<(), StoreError>;
+
+    // --- sessions and tokens ----------------------------------------------
+    /// Stores a session or token by the hash of its secret (the secret itself
+    /// is never stored); its id.
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &[u8],
+        kind: SessionKind,
+        name: &str,
+    ) -> Result<i64, StoreError>;
+    async fn session_user(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<(User, SessionInfo)>, StoreError>;
+    async fn sessions(
+        &self,
+        user: UserId,
+        kind: SessionKind,
+    ) -> Result<Vec<SessionInfo>, StoreError>;
+    /// Deletes one of `user`'s sessions or tokens; false when there was none.
+    async fn delete_session(&self, user: UserId, id: i64) -> Result<bool, StoreError>;
+
+    // --- rooms and membership ---------------------------------------------
+    async fn create_room(&self, room: &NewRoom) -> Result<Room, StoreError>;
+    async fn room(&self, id: &str) -> Result<Option<Room>, StoreError>;
+    async fn public_rooms(&self) -> Result<Vec<Room>, StoreError>;
+    /// Every room (for the admin command).
+    async fn all_rooms(&self) -> Result<Vec<Room>, StoreError>;
+    async fn member_rooms(&self, user: UserId) -> Result<Vec<MemberRoom>, StoreError>;
+    /// The member's role, `None` when not a member.
+    async fn role(&self, room: &str, user: UserId) -> Result<Option<Role>, StoreError>;
+    async fn is_member(&self, room: &str, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.role(room, user).await?.is_some())
+    }
+    async fn set_role(&self, room: &str, user: UserId, role: Role) -> Result<(), StoreError>;
+    async fn members(&self, room: &str) -> Result<Vec<Member>, StoreError>;
+    async fn ban(&self, room: &str, user: UserId, by: UserId) -> Result<(), StoreError>;
+    async fn is_banned(&self, room: &str, user: UserId) -> Result<bool, StoreError>;
+    /// Moves `user`'s read marker in `room` forward to `seq` (clamped to the
+    /// head); the new marker, or `None` when it did not move.
+    async fn mark_read(
+        &self,
+        room: &str,
+        user: UserId,
+        seq: u64,
+    ) -> Result<Option<u64>, StoreError>;
+
+    // --- the log ----------------------------------------------------------
+    /// Events of a room, ascending, and whether more exist beyond the page.
+    async fn events(&self, room: &str, page: Page) -> Result<(Vec<Event>, bool), StoreError>;
+    /// One event by id, if it is in `room`.
+    async fn event(&self, room: &str, id: EventId) -> Result<Option<Event>, StoreError>;
+
+    /// Full-text search over the live messages `user` may read (public rooms
+    /// and rooms they are a member of), best match first. `query` is plain
+    /// words; every word must match.
+    async fn search(
+        &self,
+        user: UserId,
+        query: &str,
+        room: Option<&str>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<SearchPage, StoreError>;
+
+    /// Writes a whole room with its log, as exported (`events` keep their
+    /// seq and timestamps; ids are new, and edit/delete targets follow them).
+    /// `Conflict` when the room exists.
+    async fn import_room(&self, room: &NewRoom, events: &[Event]) -> Result<Room, StoreError>;
 
     /// Flushes and closes the backend (at shutdown).
     async fn close(&self);

@@ -3,7 +3,7 @@
 //! folder, PostgreSQL in a throwaway schema). Enabled by the
 //! `contract-tests` feature; panics on the first broken promise.
 
-use crate::model::{NewEvent, NewRoom, Page, User};
+use crate::model::{Event, NewEvent, NewRoom, Page, Role, SessionKind, User};
 use crate::store::{AppendError, Store, StoreError};
 use webchat_protocol::views::{EventKind, Visibility};
 
@@ -16,6 +16,11 @@ pub async fn run_all(store: &dyn Store) {
     membership_follows_join_and_leave_events(store).await;
     pages_are_ascending_with_has_more(store).await;
     rooms_conflict_on_duplicate_ids(store).await;
+    accounts_are_unique_and_the_first_is_admin(store).await;
+    edits_and_deletes_change_history_and_search(store).await;
+    unread_counts_follow_read_markers(store).await;
+    roles_and_bans(store).await;
+    imported_rooms_keep_their_log(store).await;
 }
 
 fn message(room: &str, author: &User, body: &str, nonce: Option<&str>) -> NewEvent {
@@ -26,18 +31,34 @@ fn message(room: &str, author: &User, body: &str, nonce: Option<&str>) -> NewEve
         body: Some(body.into()),
         target: None,
         nonce: nonce.map(str::to_owned),
+        actor: None,
     }
 }
 
 fn membership(room: &str, author: &User, kind: EventKind) -> NewEvent {
-    NewEvent {
-        room: room.into(),
-        kind,
-        author: author.author(),
-        body: None,
-        target: None,
-        nonce: None,
-    }
+    NewEvent::simple(room, kind, author)
+}
+
+async fn room_for(store: &dyn Store, id: &str, owner: &User, visibility: Visibility) {
+    store
+        .create_room(&NewRoom {
+            id: id.into(),
+            name: id.into(),
+            topic: String::new(),
+            visibility,
+            created_by: owner.id,
+        })
+        .await
+        .expect("creates");
+    store
+        .append_batch(&[membership(id, owner, EventKind::Join)])
+        .await
+        .expect("joins");
+}
+
+async fn append_one(store: &dyn Store, event: NewEvent) -> Event {
+    let mut results = store.append_batch(&[event]).await.expect("commits");
+    results.remove(0).expect("appended").event
 }
 
 async fn lobby_exists_and_is_public(store: &dyn Store) {
@@ -60,17 +81,62 @@ async fn lobby_exists_and_is_public(store: &dyn Store) {
 
 async fn sessions_resolve_to_their_user(store: &dyn Store) {
     let ann = store.create_guest("ann").await.expect("creates");
-    store
-        .create_session(ann.id, b"hash-1")
+    let id = store
+        .create_session(ann.id, b"hash-1", SessionKind::Session, "")
         .await
         .expect("stores");
+    let token = store
+        .create_session(ann.id, b"hash-t", SessionKind::Token, "bot")
+        .await
+        .expect("stores");
+    let (user, session) = store
+        .session_user(b"hash-1")
+        .await
+        .expect("reads")
+        .expect("found");
     assert_eq!(
-        store.session_user(b"hash-1").await.expect("reads"),
-        Some(ann.clone())
+        (user, session.id, session.kind),
+        (ann.clone(), id, SessionKind::Session)
     );
-    assert_eq!(store.session_user(b"hash-2").await.expect("reads"), None);
-    store.delete_session(b"hash-1").await.expect("deletes");
-    assert_eq!(store.session_user(b"hash-1").await.expect("reads"), None);
+    assert!(
+        store
+            .session_user(b"hash-2")
+            .await
+            .expect("reads")
+            .is_none()
+    );
+    let tokens = store
+        .sessions(ann.id, SessionKind::Token)
+        .await
+        .expect("lists");
+    assert_eq!(
+        tokens
+            .iter()
+            .map(|t| (t.id, t.name.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(token, "bot")]
+    );
+    assert_eq!(
+        store
+            .sessions(ann.id, SessionKind::Session)
+            .await
+            .expect("lists")
+            .len(),
+        1
+    );
+    let other = store.create_guest("other").await.expect("creates");
+    assert!(
+        !store.delete_session(other.id, id).await.expect("deletes"),
+        "only the owner may"
+    );
+    assert!(store.delete_session(ann.id, id).await.expect("deletes"));
+    assert!(
+        store
+            .session_user(b"hash-1")
+            .await
+            .expect("reads")
+            .is_none()
+    );
     assert_eq!(store.user(ann.id).await.expect("reads"), ann);
     assert!(matches!(
         store.user(i64::MAX).await,
@@ -207,6 +273,325 @@ async fn rooms_conflict_on_duplicate_ids(store: &dyn Store) {
     };
     assert!(matches!(
         store.create_room(&room).await,
+        Err(StoreError::Conflict)
+    ));
+}
+
+async fn accounts_are_unique_and_the_first_is_admin(store: &dyn Store) {
+    let first = store
+        .create_account("first", "hash")
+        .await
+        .expect("creates");
+    assert!(first.admin && !first.guest);
+    assert_eq!(first.username.as_deref(), Some("first"));
+    let second = store
+        .create_account("second", "hash2")
+        .await
+        .expect("creates");
+    assert!(!second.admin);
+    assert!(matches!(
+        store.create_account("first", "x").await,
+        Err(StoreError::Conflict)
+    ));
+    let guest = store.create_guest("will-upgrade").await.expect("creates");
+    let upgraded = store
+        .upgrade_guest(guest.id, "upgraded", "hash3")
+        .await
+        .expect("upgrades");
+    assert_eq!(
+        (upgraded.id, upgraded.guest, upgraded.name.as_str()),
+        (guest.id, false, "upgraded")
+    );
+    assert!(matches!(
+        store.upgrade_guest(second.id, "again", "h").await,
+        Err(StoreError::NotFound)
+    ));
+    let credentials = store
+        .credentials("second")
+        .await
+        .expect("reads")
+        .expect("found");
+    assert_eq!(
+        (credentials.user.id, credentials.password_hash.as_str()),
+        (second.id, "hash2")
+    );
+    assert!(store.credentials("nobody").await.expect("reads").is_none());
+    assert_eq!(
+        store
+            .user_by_username("upgraded")
+            .await
+            .expect("reads")
+            .map(|u| u.id),
+        Some(guest.id)
+    );
+    store.set_admin(second.id, true).await.expect("grants");
+    assert!(store.user(second.id).await.expect("reads").admin);
+}
+
+async fn edits_and_deletes_change_history_and_search(store: &dyn Store) {
+    let fay = store.create_guest("fay").await.expect("creates");
+    room_for(store, "contract-c", &fay, Visibility::Public).await;
+    let original = append_one(store, message("contract-c", &fay, "zebra crossing", None)).await;
+    let edit = NewEvent {
+        kind: EventKind::Edit,
+        target: Some(original.id),
+        ..message("contract-c", &fay, "giraffe crossing", None)
+    };
+    append_one(store, edit).await;
+    let current = store
+        .event("contract-c", original.id)
+        .await
+        .expect("reads")
+        .expect("found");
+    assert_eq!(
+        (current.body.as_deref(), current.edited),
+        (Some("giraffe crossing"), true)
+    );
+    let found = store
+        .search(fay.id, "giraffe", None, 10, 0)
+        .await
+        .expect("searches");
+    assert_eq!(
+        found.events.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![original.id]
+    );
+    assert!(
+        store
+            .search(fay.id, "zebra", None, 10, 0)
+            .await
+            .expect("searches")
+            .events
+            .is_empty()
+    );
+    let delete = NewEvent {
+        kind: EventKind::Delete,
+        target: Some(original.id),
+        body: None,
+        ..message("contract-c", &fay, "", None)
+    };
+    append_one(store, delete.clone()).await;
+    let (events, _) = store
+        .events("contract-c", Page::Latest { limit: 10 })
+        .await
+        .expect("reads");
+    assert!(
+        events.iter().all(|e| e.body.is_none()),
+        "no text of a deleted message or its edits remains"
+    );
+    assert!(events.iter().any(|e| e.id == original.id && e.deleted));
+    assert!(
+        store
+            .search(fay.id, "giraffe", None, 10, 0)
+            .await
+            .expect("searches")
+            .events
+            .is_empty()
+    );
+    let again = store.append_batch(&[delete]).await.expect("commits");
+    assert_eq!(
+        again[0],
+        Err(AppendError::TargetNotFound),
+        "a tombstone cannot be deleted or edited again"
+    );
+}
+
+async fn unread_counts_follow_read_markers(store: &dyn Store) {
+    let gus = store.create_guest("gus").await.expect("creates");
+    let hal = store.create_guest("hal").await.expect("creates");
+    room_for(store, "contract-d", &gus, Visibility::Public).await;
+    append_one(store, message("contract-d", &gus, "before hal", None)).await;
+    append_one(store, membership("contract-d", &hal, EventKind::Join)).await;
+    let unread = |rooms: Vec<crate::model::MemberRoom>| {
+        rooms
+            .into_iter()
+            .find(|r| r.room.id == "contract-d")
+            .map(|r| (r.unread, r.last_read))
+            .expect("member")
+    };
+    assert_eq!(
+        unread(store.member_rooms(hal.id).await.expect("lists")).0,
+        0,
+        "history before joining is read"
+    );
+    let mut last = 0;
+    for i in 0..3 {
+        last = append_one(store, message("contract-d", &gus, &format!("m{i}"), None))
+            .await
+            .seq;
+    }
+    append_one(store, message("contract-d", &hal, "own", None)).await;
+    assert_eq!(
+        unread(store.member_rooms(hal.id).await.expect("lists")).0,
+        3,
+        "others' messages only"
+    );
+    assert_eq!(
+        store
+            .mark_read("contract-d", hal.id, last - 1)
+            .await
+            .expect("marks"),
+        Some(last - 1)
+    );
+    assert_eq!(
+        unread(store.member_rooms(hal.id).await.expect("lists")),
+        (1, last - 1)
+    );
+    assert_eq!(
+        store
+            .mark_read("contract-d", hal.id, 1)
+            .await
+            .expect("marks"),
+        None,
+        "never backwards"
+    );
+    let head = store
+        .room("contract-d")
+        .await
+        .expect("reads")
+        .expect("room")
+        .head;
+    assert_eq!(
+        store
+            .mark_read("contract-d", hal.id, 1_000_000)
+            .await
+            .expect("marks"),
+        Some(head),
+        "clamped"
+    );
+    assert_eq!(
+        unread(store.member_rooms(hal.id).await.expect("lists")),
+        (0, head)
+    );
+    assert!(matches!(
+        store.mark_read("contract-d", 999_999, 1).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn roles_and_bans(store: &dyn Store) {
+    let ivy = store.create_guest("ivy").await.expect("creates");
+    let jon = store.create_guest("jon").await.expect("creates");
+    room_for(store, "contract-e", &ivy, Visibility::Private).await;
+    assert_eq!(
+        store.role("contract-e", ivy.id).await.expect("reads"),
+        Some(Role::Owner)
+    );
+    append_one(store, membership("contract-e", &jon, EventKind::Join)).await;
+    assert_eq!(
+        store.role("contract-e", jon.id).await.expect("reads"),
+        Some(Role::Member)
+    );
+    store
+        .set_role("contract-e", jon.id, Role::Moderator)
+        .await
+        .expect("sets");
+    let members = store.members("contract-e").await.expect("lists");
+    assert_eq!(
+        members
+            .iter()
+            .map(|m| (m.user.id, m.role))
+            .collect::<Vec<_>>(),
+        vec![(ivy.id, Role::Owner), (jon.id, Role::Moderator)]
+    );
+    assert!(!store.is_banned("contract-e", jon.id).await.expect("reads"));
+    store.ban("contract-e", jon.id, ivy.id).await.expect("bans");
+    assert!(store.is_banned("contract-e", jon.id).await.expect("reads"));
+    // Private rooms are not searchable by non-members.
+    append_one(
+        store,
+        message("contract-e", &ivy, "classified walrus", None),
+    )
+    .await;
+    let outsider = store.create_guest("outsider").await.expect("creates");
+    assert!(
+        store
+            .search(outsider.id, "walrus", None, 10, 0)
+            .await
+            .expect("searches")
+            .events
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .search(ivy.id, "walrus", Some("contract-e"), 10, 0)
+            .await
+            .expect("searches")
+            .events
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .search(ivy.id, "walrus", Some("lobby"), 10, 0)
+            .await
+            .expect("searches")
+            .events
+            .is_empty()
+    );
+}
+
+async fn imported_rooms_keep_their_log(store: &dyn Store) {
+    let kim = store.create_guest("kim").await.expect("creates");
+    room_for(store, "contract-f", &kim, Visibility::Public).await;
+    let first = append_one(store, message("contract-f", &kim, "first", None)).await;
+    append_one(
+        store,
+        NewEvent {
+            kind: EventKind::Edit,
+            target: Some(first.id),
+            ..message("contract-f", &kim, "first, edited", None)
+        },
+    )
+    .await;
+    let (events, _) = store
+        .events(
+            "contract-f",
+            Page::After {
+                after: 0,
+                limit: 200,
+            },
+        )
+        .await
+        .expect("reads");
+    let copy = NewRoom {
+        id: "contract-f-copy".into(),
+        name: "copy".into(),
+        topic: String::new(),
+        visibility: Visibility::Public,
+        created_by: kim.id,
+    };
+    let room = store.import_room(&copy, &events).await.expect("imports");
+    assert_eq!(room.head, events.len() as u64);
+    let (imported, _) = store
+        .events(
+            "contract-f-copy",
+            Page::After {
+                after: 0,
+                limit: 200,
+            },
+        )
+        .await
+        .expect("reads");
+    let shape = |e: &Event| (e.seq, e.kind, e.body.clone(), e.edited, e.ts_ms);
+    assert_eq!(
+        imported.iter().map(shape).collect::<Vec<_>>(),
+        events.iter().map(shape).collect::<Vec<_>>()
+    );
+    let edit = imported
+        .iter()
+        .find(|e| e.kind == EventKind::Edit)
+        .expect("edit");
+    assert_eq!(
+        edit.target,
+        Some(imported[1].id),
+        "targets follow the new ids"
+    );
+    assert_eq!(
+        store.role("contract-f-copy", kim.id).await.expect("reads"),
+        Some(Role::Owner)
+    );
+    assert!(matches!(
+        store.import_room(&copy, &events).await,
         Err(StoreError::Conflict)
     ));
 }

@@ -37,6 +37,9 @@ pub enum ServerFrame {
         #[serde(skip_serializing_if = "Option::is_none", default)]
         re: Option<Value>,
         room: String,
+        /// Set when the server ended the subscription: `left`, `kicked`, `banned`.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        reason: Option<String>,
     },
     Event(EventView),
     Ack {
@@ -120,6 +123,9 @@ mod tests {
             body: Some("hi".into()),
             target: None,
             nonce: None,
+            actor: None,
+            edited: false,
+            deleted: false,
         });
         let value: Value = serde_json::from_str(&frame.to_json()).expect("valid json");
         assert_eq!(

@@ -9,6 +9,16 @@ pub struct UserView {
     pub id: i64,
     pub name: String,
     pub guest: bool,
+    /// The account's unique login name (accounts only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub username: Option<String>,
+    /// A server administrator (shown only when true).
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub admin: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// The author of an event.
@@ -72,6 +82,15 @@ pub struct EventView {
     pub target: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub nonce: Option<String>,
+    /// Who caused a membership change when it was not the member (kick, ban, invite).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub actor: Option<AuthorView>,
+    /// A message edited since it was sent; `body` is its current text.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub edited: bool,
+    /// A deleted message (a tombstone): it has no `body`.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub deleted: bool,
 }
 
 /// Who may see and join a room.

@@ -1,12 +1,15 @@
-//! Who may read and write which room: one place for the rules, used by the
-//! REST handlers and the WebSocket alike.
+//! Who may read and write which room, and the shared write paths: one place
+//! for the rules, used by the REST handlers and the WebSocket alike.
 //!
 //! - Public rooms: every signed-in user may read them; writing needs
-//!   membership, which joining (or subscribing) gives.
+//!   membership, which joining (or subscribing) gives, unless banned.
 //! - Private and DM rooms: members only. To anyone else they answer
 //!   `not_found`, so their existence does not leak.
+//! - Editing: the author, or a moderator (room owner, room moderator, server
+//!   admin). Deleting: the same. Kicking and banning: moderators, and never
+//!   someone of equal or higher standing.
 
-use webchat_core::model::{NewEvent, Room, User};
+use webchat_core::model::{Event, EventId, NewEvent, Role, Room, User};
 use webchat_core::store::Appended;
 use webchat_protocol::validate;
 use webchat_protocol::views::{EventKind, Visibility};
@@ -37,16 +40,12 @@ pub async fn join(state: &AppState, user: &User, room_id: &str) -> Result<Room, 
     if state.store.is_member(room_id, user.id).await? {
         return Ok(room);
     }
+    if state.store.is_banned(room_id, user.id).await? {
+        return Err(ApiError::Forbidden("you are banned from this room".into()));
+    }
     state
         .committer
-        .append(NewEvent {
-            room: room_id.to_owned(),
-            kind: EventKind::Join,
-            author: user.author(),
-            body: None,
-            target: None,
-            nonce: None,
-        })
+        .append(NewEvent::simple(room_id, EventKind::Join, user))
         .await?;
     state
         .store
@@ -55,13 +54,41 @@ pub async fn join(state: &AppState, user: &User, room_id: &str) -> Result<Room, 
         .ok_or_else(ApiError::room_not_found)
 }
 
-/// Fails unless `user` is a member of the (readable) room.
-pub async fn require_member(state: &AppState, user: &User, room_id: &str) -> Result<(), ApiError> {
+/// The role of a member of the (readable) room; `forbidden` for non-members.
+pub async fn require_member(
+    state: &AppState,
+    user: &User,
+    room_id: &str,
+) -> Result<Role, ApiError> {
     readable_room(state, user, room_id).await?;
-    if state.store.is_member(room_id, user.id).await? {
-        Ok(())
+    match state.store.role(room_id, user.id).await? {
+        Some(role) => Ok(role),
+        None if state.store.is_banned(room_id, user.id).await? => {
+            Err(ApiError::Forbidden("you are banned from this room".into()))
+        }
+        None => Err(ApiError::Forbidden("join the room first".into())),
+    }
+}
+
+/// True for room owners and moderators, and for server admins.
+pub fn moderates(user: &User, role: Option<Role>) -> bool {
+    user.admin || role.is_some_and(|r| r >= Role::Moderator)
+}
+
+/// Fails unless `user` moderates the (readable) room; their role there.
+pub async fn require_moderator(
+    state: &AppState,
+    user: &User,
+    room_id: &str,
+) -> Result<Option<Role>, ApiError> {
+    readable_room(state, user, room_id).await?;
+    let role = state.store.role(room_id, user.id).await?;
+    if moderates(user, role) {
+        Ok(role)
     } else {
-        Err(ApiError::Forbidden("join the room first".into()))
+        Err(ApiError::Forbidden(
+            "only the room's owner, its moderators or an admin may do this".into(),
+        ))
     }
 }
 
@@ -80,7 +107,74 @@ pub async fn post_message(
         validate::nonce(nonce).map_err(ApiError::BadRequest)?;
     }
     require_member(state, user, room_id).await?;
-    append(state, user, room_id, EventKind::Message, Some(body), nonce).await
+    let appended = append(state, user, room_id, EventKind::Message, Some(body), nonce).await?;
+    state.hub.clear_typing(room_id, user.id);
+    Ok(appended)
+}
+
+/// The message `id` of `room`, if it is a live message the user may change:
+/// their own, or anyone's for a moderator.
+async fn changeable_message(
+    state: &AppState,
+    user: &User,
+    room_id: &str,
+    id: EventId,
+) -> Result<Event, ApiError> {
+    let role = require_member(state, user, room_id)
+        .await
+        .map(Some)
+        .or_else(|e| if user.admin { Ok(None) } else { Err(e) })?;
+    let message = state
+        .store
+        .event(room_id, id)
+        .await?
+        .filter(|e| e.kind == EventKind::Message && !e.deleted)
+        .ok_or_else(|| ApiError::NotFound("no such message".into()))?;
+    if message.author.id != user.id && !moderates(user, role) {
+        return Err(ApiError::Forbidden(
+            "only the author or a moderator may change this message".into(),
+        ));
+    }
+    Ok(message)
+}
+
+/// Replaces the text of a message (an `edit` event).
+pub async fn edit_message(
+    state: &AppState,
+    user: &User,
+    room_id: &str,
+    id: EventId,
+    body: String,
+) -> Result<Appended, ApiError> {
+    validate::body(&body, state.config.limits.max_body_chars)?;
+    changeable_message(state, user, room_id, id).await?;
+    state.check_send_rate(user.id)?;
+    Ok(state
+        .committer
+        .append(NewEvent {
+            target: Some(id),
+            body: Some(body),
+            ..NewEvent::simple(room_id, EventKind::Edit, user)
+        })
+        .await?)
+}
+
+/// Deletes a message (a `delete` event; the message becomes a tombstone).
+pub async fn delete_message(
+    state: &AppState,
+    user: &User,
+    room_id: &str,
+    id: EventId,
+) -> Result<Appended, ApiError> {
+    changeable_message(state, user, room_id, id).await?;
+    state.check_send_rate(user.id)?;
+    Ok(state
+        .committer
+        .append(NewEvent {
+            target: Some(id),
+            ..NewEvent::simple(room_id, EventKind::Delete, user)
+        })
+        .await?)
 }
 
 /// Appends an event after the checks every writer shares: the sender's rate
@@ -97,12 +191,9 @@ pub async fn append(
     Ok(state
         .committer
         .append(NewEvent {
-            room: room_id.to_owned(),
-            kind,
-            author: user.author(),
             body,
-            target: None,
             nonce,
+            ..NewEvent::simple(room_id, kind, user)
         })
         .await?)
 }

@@ -34,7 +34,10 @@ impl Application {
                 .await
                 .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
         );
-        let hub = Arc::new(Hub::new(Box::new(fanout::presence_item)));
+        let hub = Arc::new(Hub::new(
+            Box::new(fanout::FrameAnnouncer),
+            config.presence_grace,
+        ));
         let publish_to = hub.clone();
         let (committer, committer_task) = Committer::spawn(
             store.clone(),
@@ -83,6 +86,7 @@ impl Application {
         } = self;
         let router = routes::router(state.clone());
         let token = state.shutdown.clone();
+        let sweeper = tokio::spawn(sweep_ephemeral_state(state.clone()));
         axum::serve(listener, router)
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -109,7 +113,19 @@ impl Application {
         }
         state.store.close().await;
         committer_task.abort();
+        sweeper.abort();
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Expires typing indicators and presence grace periods, about once a second.
+async fn sweep_ephemeral_state(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            () = state.shutdown.cancelled() => return,
+            _ = tick.tick() => state.hub.sweep(std::time::Instant::now()),
+        }
     }
 }

@@ -4,7 +4,8 @@
 //! `webchat_session` cookie (HttpOnly, SameSite=Lax: the browser client never
 //! touches it from script) or as `Authorization: Bearer <token>` (bots,
 //! scripts, tests). A fast hash is right here: the token has full entropy, so
-//! there is nothing to brute-force; passwords (later) use argon2id.
+//! there is nothing to brute-force; passwords use argon2id (`passwords`).
+//! Personal access tokens are the same kind of secret, stored the same way.
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -14,7 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use webchat_core::model::User;
+use webchat_core::model::{SessionInfo, User};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -59,15 +60,18 @@ pub fn request_token(headers: &HeaderMap) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-/// Resolves a token to its user, if the session exists.
-pub async fn user_for_token(state: &AppState, token: &str) -> Result<Option<User>, ApiError> {
+/// Resolves a token to its user and session, if the session exists.
+pub async fn user_for_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(User, SessionInfo)>, ApiError> {
     Ok(state.store.session_user(&hash_token(token)).await?)
 }
 
 /// The authenticated user of a REST request; 401 without a valid session.
 pub struct AuthUser {
     pub user: User,
-    pub token: String,
+    pub session: SessionInfo,
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -75,10 +79,10 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = request_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
-        let user = user_for_token(state, &token)
+        let (user, session) = user_for_token(state, &token)
             .await?
             .ok_or(ApiError::Unauthorized)?;
-        Ok(AuthUser { user, token })
+        Ok(AuthUser { user, session })
     }
 }
 

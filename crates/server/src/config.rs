@@ -24,6 +24,9 @@ pub struct Config {
     /// Largest group commit.
     pub max_commit_batch: usize,
     pub heartbeat: Duration,
+    /// How long a user whose last connection to a room closed still counts
+    /// as present: a reload within it shows no leave/join flicker.
+    pub presence_grace: Duration,
     pub hello_timeout: Duration,
     /// How long shutdown waits for sockets to say goodbye and commits to finish.
     pub shutdown_grace: Duration,
@@ -48,13 +51,17 @@ impl Config {
             commit_queue: 4096,
             max_commit_batch: 256,
             heartbeat: Duration::from_secs(30),
+            presence_grace: Duration::from_secs(5),
             hello_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(4),
         }
     }
 
-    /// Port 0 on loopback, in the given data folder.
+    /// Port 0 on loopback, in the given data folder, with a short presence
+    /// grace period so that tests see leaves quickly.
     pub fn for_tests(data_dir: PathBuf) -> Self {
-        Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), data_dir)
+        let mut config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), data_dir);
+        config.presence_grace = Duration::from_millis(300);
+        config
     }
 }

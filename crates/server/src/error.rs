@@ -118,6 +118,7 @@ impl From<AppendError> for ApiError {
     fn from(error: AppendError) -> Self {
         match error {
             AppendError::RoomNotFound => ApiError::room_not_found(),
+            AppendError::TargetNotFound => ApiError::NotFound("no such message".into()),
             AppendError::Unavailable => ApiError::Unavailable,
         }
     }

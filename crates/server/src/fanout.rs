@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::extract::ws::Utf8Bytes;
 use webchat_core::clock;
+use webchat_core::hub::Announcer;
 use webchat_core::model::{Event, User};
 use webchat_protocol::seed::SeedFrame;
 use webchat_protocol::server::ServerFrame;
@@ -79,14 +80,27 @@ impl Outbound {
     }
 }
 
-/// The hub's presence item: a v1 `presence` frame.
-pub fn presence_item(room: &str, joined: &[User], left: &[User]) -> Outbound {
-    let frame = ServerFrame::Presence {
-        room: room.to_owned(),
-        joined: joined.iter().map(User::view).collect(),
-        left: left.iter().map(User::view).collect(),
-    };
-    Outbound::V1Only(Utf8Bytes::from(frame.to_json()))
+/// Builds the hub's ephemeral announcements as v1 frames.
+pub struct FrameAnnouncer;
+
+impl Announcer<Outbound> for FrameAnnouncer {
+    fn presence(&self, room: &str, joined: &[User], left: &[User]) -> Outbound {
+        let frame = ServerFrame::Presence {
+            room: room.to_owned(),
+            joined: joined.iter().map(User::view).collect(),
+            left: left.iter().map(User::view).collect(),
+        };
+        Outbound::V1Only(Utf8Bytes::from(frame.to_json()))
+    }
+
+    fn typing(&self, room: &str, user: &User, active: bool) -> Outbound {
+        let frame = ServerFrame::Typing {
+            room: room.to_owned(),
+            user: user.view(),
+            active,
+        };
+        Outbound::V1Only(Utf8Bytes::from(frame.to_json()))
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +122,9 @@ mod tests {
             body: body.map(str::to_owned),
             target: None,
             nonce: None,
+            actor: None,
+            edited: false,
+            deleted: false,
         }
     }
 

@@ -13,6 +13,8 @@
 //! - [`access`]: who may read and write which room.
 //! - [`auth`]: tokens, cookies, the authenticated-user extractor.
 //! - [`fanout`]: the queued item type and the once-serialized event.
+//! - [`metrics`]: Prometheus metrics (`GET /metrics`).
+//! - [`passwords`]: argon2id hashing and the username/password rules.
 //! - [`routes`]: REST handlers and the embedded web client.
 //! - [`ws`]: the protocol v1 socket, the seed endpoint and the shared writer.
 
@@ -22,6 +24,8 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod fanout;
+pub mod metrics;
+pub mod passwords;
 pub mod routes;
 pub mod state;
 pub mod ws;

@@ -11,6 +11,7 @@ use tokio_util::task::TaskTracker;
 use webchat_core::committer::Committer;
 use webchat_core::hub::{ConnId, Hub};
 use webchat_core::model::UserId;
+use webchat_core::registry::Registry;
 use webchat_core::store::Store;
 
 use crate::config::Config;
@@ -26,6 +27,8 @@ pub struct Inner {
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub<Outbound>>,
+    /// Live connections by user and session.
+    pub registry: Registry<Outbound>,
     pub committer: Committer,
     /// Messages per user, over all their connections and the REST API.
     pub send_limiter: UserRateLimiter,
@@ -58,6 +61,7 @@ impl AppState {
             config,
             store,
             hub,
+            registry: Registry::default(),
             committer,
             send_limiter: RateLimiter::keyed(quota),
             shutdown: CancellationToken::new(),

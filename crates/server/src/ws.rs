@@ -72,7 +72,8 @@ pub struct Started {
     pub conn: webchat_core::hub::ConnId,
     pub stream: futures_util::stream::SplitStream<axum::extract::ws::WebSocket>,
     pub outbound: tokio::sync::mpsc::Sender<crate::fanout::Outbound>,
-    pub lagged: std::sync::Arc<tokio::sync::Notify>,
+    /// Lets the hub and the registry ask this connection to close.
+    pub control: std::sync::Arc<webchat_core::hub::Control>,
     /// Cancelled when the writer has ended.
     pub writer_done: tokio_util::sync::CancellationToken,
     pub writer: tokio::task::JoinHandle<()>,
@@ -85,9 +86,10 @@ pub fn start(
     dialect: writer::Dialect,
 ) -> Started {
     use futures_util::StreamExt;
+    metrics::gauge!(crate::metrics::CONNECTIONS_OPEN).increment(1);
     let (sink, stream) = socket.split();
     let (outbound, queue) = tokio::sync::mpsc::channel(state.config.outbound_queue);
-    let lagged = std::sync::Arc::new(tokio::sync::Notify::new());
+    let control = webchat_core::hub::Control::new();
     let writer_done = tokio_util::sync::CancellationToken::new();
     let writer = tokio::spawn(
         writer::Writer {
@@ -95,7 +97,7 @@ pub fn start(
             queue,
             dialect,
             store: state.store.clone(),
-            lagged: lagged.clone(),
+            control: control.clone(),
             shutdown: state.shutdown.clone(),
             done: writer_done.clone(),
             heartbeat: state.config.heartbeat,
@@ -106,7 +108,7 @@ pub fn start(
         conn: state.next_conn_id(),
         stream,
         outbound,
-        lagged,
+        control,
         writer_done,
         writer,
     }
@@ -114,6 +116,7 @@ pub fn start(
 
 /// Waits (bounded) for the writer to finish its goodbye after the reader ended.
 pub async fn finish(writer: tokio::task::JoinHandle<()>) {
+    metrics::gauge!(crate::metrics::CONNECTIONS_OPEN).decrement(1);
     let _ = tokio::time::timeout(std::time::Duration::from_secs(3), writer).await;
 }
 

@@ -19,8 +19,13 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqlitePool};
 use webchat_core::clock;
-use webchat_core::model::{Author, Event, MemberRoom, NewEvent, NewRoom, Page, Room, User, UserId};
-use webchat_core::store::{AppendError, Appended, Store, StoreError};
+use webchat_core::model::{
+    Author, Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room, SessionInfo,
+    SessionKind, User, UserId,
+};
+use webchat_core::store::{
+    AppendError, Appended, Credentials, EventLog, Member, SearchPage, Store, StoreError,
+};
 use webchat_protocol::views::{EventKind, Visibility};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -77,10 +82,18 @@ macro_rules! room_columns {
     };
 }
 
+macro_rules! user_columns {
+    () => {
+        "u.id, u.name, u.guest, u.username, u.is_admin"
+    };
+}
+
 macro_rules! select_events {
     () => {
         "SELECT e.id, e.room_id, e.seq, e.kind, e.author_id, u.name AS author_name, \
-         e.body, e.target, e.nonce, e.ts FROM events e JOIN users u ON u.id = e.author_id "
+         e.body, e.target, e.nonce, e.ts, e.edited, e.deleted, \
+         e.actor_id, (SELECT a.name FROM users a WHERE a.id = e.actor_id) AS actor_name \
+         FROM events e JOIN users u ON u.id = e.author_id "
     };
 }
 
@@ -89,6 +102,8 @@ fn user_from(row: &SqliteRow) -> Result<User, sqlx::Error> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         guest: row.try_get("guest")?,
+        username: row.try_get("username")?,
+        admin: row.try_get("is_admin")?,
     })
 }
 
@@ -109,6 +124,8 @@ fn room_from(row: &SqliteRow) -> Result<Room, sqlx::Error> {
 fn event_from(row: &SqliteRow) -> Result<Event, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     let seq: i64 = row.try_get("seq")?;
+    let actor_id: Option<i64> = row.try_get("actor_id")?;
+    let actor_name: Option<String> = row.try_get("actor_name")?;
     Ok(Event {
         room: row.try_get("room_id")?,
         seq: u64::try_from(seq).unwrap_or(0),
@@ -123,11 +140,246 @@ fn event_from(row: &SqliteRow) -> Result<Event, sqlx::Error> {
         body: row.try_get("body")?,
         target: row.try_get("target")?,
         nonce: row.try_get("nonce")?,
+        actor: actor_id.map(|id| Author {
+            id,
+            name: actor_name.unwrap_or_default(),
+        }),
+        edited: row.try_get("edited")?,
+        deleted: row.try_get("deleted")?,
+    })
+}
+
+fn session_from(row: &SqliteRow) -> Result<SessionInfo, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(SessionInfo {
+        id: row.try_get("session_id")?,
+        user: row.try_get("user_id")?,
+        kind: if kind == "token" {
+            SessionKind::Token
+        } else {
+            SessionKind::Session
+        },
+        name: row.try_get("session_name")?,
+        created_at_ms: row.try_get("created_at")?,
     })
 }
 
 fn seq_param(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+fn seq_value(seq: i64) -> u64 {
+    u64::try_from(seq).unwrap_or(0)
+}
+
+/// Turns what a person typed into an FTS5 query that matches every word:
+/// each word is quoted, so FTS5 operators and syntax in the input are just text.
+fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split_whitespace()
+        .take(16)
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+/// The live message `id` of `room`, for an edit or delete to act on.
+async fn live_message(
+    tx: &mut Tx<'_>,
+    room: &str,
+    id: Option<EventId>,
+) -> Result<Option<EventId>, sqlx::Error> {
+    let Some(id) = id else { return Ok(None) };
+    sqlx::query_scalar(
+        "SELECT id FROM events WHERE id = ? AND room_id = ? AND kind = 'message' AND deleted = 0",
+    )
+    .bind(id)
+    .bind(room)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Applies one event's side effects on members, messages and the search index.
+async fn apply_effects(
+    tx: &mut Tx<'_>,
+    new: &NewEvent,
+    id: EventId,
+    seq: i64,
+    ts: i64,
+) -> Result<(), sqlx::Error> {
+    match new.kind {
+        EventKind::Message => {
+            sqlx::query(
+                "UPDATE members SET own_unread = own_unread + 1 WHERE room_id = ? AND user_id = ?",
+            )
+            .bind(&new.room)
+            .bind(new.author.id)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("INSERT INTO message_search (rowid, body) VALUES (?, ?)")
+                .bind(id)
+                .bind(&new.body)
+                .execute(&mut **tx)
+                .await?;
+        }
+        EventKind::Edit => {
+            sqlx::query("UPDATE events SET body = ?, edited = 1 WHERE id = ?")
+                .bind(&new.body)
+                .bind(new.target)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM message_search WHERE rowid = ?")
+                .bind(new.target)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("INSERT INTO message_search (rowid, body) VALUES (?, ?)")
+                .bind(new.target)
+                .bind(&new.body)
+                .execute(&mut **tx)
+                .await?;
+        }
+        EventKind::Delete => {
+            // A tombstone: the text and every edit's text are erased for good.
+            sqlx::query("UPDATE events SET body = NULL, deleted = 1 WHERE id = ?")
+                .bind(new.target)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("UPDATE events SET body = NULL WHERE target = ? AND kind = 'edit'")
+                .bind(new.target)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM message_search WHERE rowid = ?")
+                .bind(new.target)
+                .execute(&mut **tx)
+                .await?;
+        }
+        EventKind::Join => {
+            // A new member starts with everything before their join read.
+            sqlx::query(
+                "INSERT OR IGNORE INTO members (room_id, user_id, joined_at, role, last_read, read_count) \
+                 SELECT r.id, ?2, ?3, CASE WHEN r.created_by = ?2 THEN 'owner' ELSE 'member' END, ?4, r.message_count \
+                 FROM rooms r WHERE r.id = ?1",
+            )
+            .bind(&new.room)
+            .bind(new.author.id)
+            .bind(ts)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+        }
+        EventKind::Leave => {
+            sqlx::query("DELETE FROM members WHERE room_id = ? AND user_id = ?")
+                .bind(&new.room)
+                .bind(new.author.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        EventKind::Topic => {
+            sqlx::query("UPDATE rooms SET topic = ? WHERE id = ?")
+                .bind(new.body.as_deref().unwrap_or_default())
+                .bind(&new.room)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl EventLog for SqliteStore {
+    async fn append_batch(
+        &self,
+        events: &[NewEvent],
+    ) -> Result<Vec<Result<Appended, AppendError>>, StoreError> {
+        let mut tx = self.writer.begin().await.map_err(backend)?;
+        let mut results = Vec::with_capacity(events.len());
+        for new in events {
+            if let Some(nonce) = &new.nonce {
+                let existing = sqlx::query(concat!(
+                    select_events!(),
+                    "WHERE e.author_id = ? AND e.nonce = ?"
+                ))
+                .bind(new.author.id)
+                .bind(nonce)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+                if let Some(row) = existing {
+                    let event = event_from(&row).map_err(backend)?;
+                    results.push(Ok(Appended {
+                        event,
+                        duplicate: true,
+                    }));
+                    continue;
+                }
+            }
+            if matches!(new.kind, EventKind::Edit | EventKind::Delete)
+                && live_message(&mut tx, &new.room, new.target)
+                    .await
+                    .map_err(backend)?
+                    .is_none()
+            {
+                results.push(Err(AppendError::TargetNotFound));
+                continue;
+            }
+            let is_message = i64::from(new.kind == EventKind::Message);
+            let counters: Option<(i64, i64)> = sqlx::query_as(
+                "UPDATE rooms SET head = head + 1, message_count = message_count + ? WHERE id = ? \
+                 RETURNING head, message_count",
+            )
+            .bind(is_message)
+            .bind(&new.room)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+            let Some((seq, message_count)) = counters else {
+                results.push(Err(AppendError::RoomNotFound));
+                continue;
+            };
+            let ts = clock::now_ms();
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO events (room_id, seq, kind, author_id, body, target, nonce, ts, message_no, actor_id) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&new.room)
+            .bind(seq)
+            .bind(new.kind.as_str())
+            .bind(new.author.id)
+            .bind(&new.body)
+            .bind(new.target)
+            .bind(&new.nonce)
+            .bind(ts)
+            .bind((is_message == 1).then_some(message_count))
+            .bind(new.actor.as_ref().map(|a| a.id))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+            apply_effects(&mut tx, new, id, seq, ts)
+                .await
+                .map_err(backend)?;
+            results.push(Ok(Appended {
+                duplicate: false,
+                event: Event {
+                    room: new.room.clone(),
+                    seq: seq_value(seq),
+                    id,
+                    ts_ms: ts,
+                    kind: new.kind,
+                    author: new.author.clone(),
+                    body: new.body.clone(),
+                    target: new.target,
+                    nonce: new.nonce.clone(),
+                    actor: new.actor.clone(),
+                    edited: false,
+                    deleted: false,
+                },
+            }));
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(results)
+    }
 }
 
 #[async_trait]
@@ -141,20 +393,23 @@ impl Store for SqliteStore {
     }
 
     async fn create_guest(&self, name: &str) -> Result<User, StoreError> {
-        let row = sqlx::query("INSERT INTO users (name, guest, created_at) VALUES (?, 1, ?) RETURNING id, name, guest")
-            .bind(name)
-            .bind(clock::now_ms())
-            .fetch_one(&self.writer)
-            .await
-            .map_err(backend)?;
+        let row = sqlx::query(
+            "INSERT INTO users (name, guest, created_at) VALUES (?, 1, ?) \
+             RETURNING id, name, guest, username, is_admin",
+        )
+        .bind(name)
+        .bind(clock::now_ms())
+        .fetch_one(&self.writer)
+        .await
+        .map_err(backend)?;
         user_from(&row).map_err(backend)
     }
 
     async fn seed_guest(&self, client_id: &str) -> Result<User, StoreError> {
         let row = sqlx::query(
             "INSERT INTO users (name, guest, seed_client_id, created_at) VALUES (?1, 1, ?1, ?2) \
-             ON CONFLICT (seed_client_id) DO UPDATE SET name = excluded.name \
-             RETURNING id, name, guest",
+             ON CONFLICT (seed_client_id) DO UPDATE SET name = users.name \
+             RETURNING id, name, guest, username, is_admin",
         )
         .bind(client_id)
         .bind(clock::now_ms())
@@ -165,49 +420,175 @@ impl Store for SqliteStore {
     }
 
     async fn user(&self, id: UserId) -> Result<User, StoreError> {
-        let row = sqlx::query("SELECT id, name, guest FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(backend)?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users u WHERE u.id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound)?;
         user_from(&row).map_err(backend)
     }
 
-    async fn create_session(&self, user: UserId, token_hash: &[u8]) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at) VALUES (?, ?, ?)")
-            .bind(token_hash)
-            .bind(user)
-            .bind(clock::now_ms())
-            .execute(&self.writer)
-            .await
-            .map_err(backend)?;
-        Ok(())
+    async fn create_account(
+        &self,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<User, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO users (name, guest, username, password_hash, is_admin, created_at) \
+             VALUES (?1, 0, ?1, ?2, NOT EXISTS (SELECT 1 FROM users WHERE username IS NOT NULL), ?3) \
+             RETURNING id, name, guest, username, is_admin",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(clock::now_ms())
+        .fetch_one(&self.writer)
+        .await
+        .map_err(backend)?;
+        user_from(&row).map_err(backend)
     }
 
-    async fn session_user(&self, token_hash: &[u8]) -> Result<Option<User>, StoreError> {
+    async fn upgrade_guest(
+        &self,
+        user: UserId,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<User, StoreError> {
         let row = sqlx::query(
-            "SELECT u.id, u.name, u.guest FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+            "UPDATE users SET name = ?1, guest = 0, username = ?1, password_hash = ?2, \
+             is_admin = NOT EXISTS (SELECT 1 FROM users WHERE username IS NOT NULL) \
+             WHERE id = ?3 AND guest = 1 RETURNING id, name, guest, username, is_admin",
         )
-        .bind(token_hash)
+        .bind(username)
+        .bind(password_hash)
+        .bind(user)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound)?;
+        user_from(&row).map_err(backend)
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", u.password_hash FROM users u WHERE u.username = ? AND u.password_hash IS NOT NULL"
+        ))
+        .bind(username)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(backend)?;
+        row.map(|row| {
+            Ok(Credentials {
+                user: user_from(&row)?,
+                password_hash: row.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+        .map_err(backend)
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users u WHERE u.username = ?"
+        ))
+        .bind(username)
         .fetch_optional(&self.readers)
         .await
         .map_err(backend)?;
         row.as_ref().map(user_from).transpose().map_err(backend)
     }
 
-    async fn delete_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token_hash)
+    async fn set_admin(&self, user: UserId, admin: bool) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE users SET is_admin = ? WHERE id = ?")
+            .bind(admin)
+            .bind(user)
             .execute(&self.writer)
             .await
             .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
     }
 
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &[u8],
+        kind: SessionKind,
+        name: &str,
+    ) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "INSERT INTO sessions (token_hash, user_id, kind, name, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(clock::now_ms())
+        .fetch_one(&self.writer)
+        .await
+        .map_err(backend)
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<(User, SessionInfo)>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", s.id AS session_id, s.user_id, s.kind, s.name AS session_name, s.created_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(backend)?;
+        row.map(|row| Ok((user_from(&row)?, session_from(&row)?)))
+            .transpose()
+            .map_err(backend)
+    }
+
+    async fn sessions(
+        &self,
+        user: UserId,
+        kind: SessionKind,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id AS session_id, s.user_id, s.kind, s.name AS session_name, s.created_at \
+             FROM sessions s WHERE s.user_id = ? AND s.kind = ? ORDER BY s.id",
+        )
+        .bind(user)
+        .bind(kind.as_str())
+        .fetch_all(&self.readers)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(session_from)
+            .collect::<Result<_, _>>()
+            .map_err(backend)
+    }
+
+    async fn delete_session(&self, user: UserId, id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
+            .bind(id)
+            .bind(user)
+            .execute(&self.writer)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn create_room(&self, room: &NewRoom) -> Result<Room, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(backend)?;
-        let now = clock::now_ms();
         sqlx::query(
             "INSERT INTO rooms (id, name, topic, visibility, head, created_by, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
         )
@@ -216,11 +597,10 @@ impl Store for SqliteStore {
         .bind(&room.topic)
         .bind(room.visibility.as_str())
         .bind(room.created_by)
-        .bind(now)
-        .execute(&mut *tx)
+        .bind(clock::now_ms())
+        .execute(&self.writer)
         .await
         .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
         Ok(Room {
             id: room.id.clone(),
             name: room.name.clone(),
@@ -260,13 +640,29 @@ impl Store for SqliteStore {
             .map_err(backend)
     }
 
+    async fn all_rooms(&self) -> Result<Vec<Room>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            room_columns!(),
+            " FROM rooms r ORDER BY r.id"
+        ))
+        .fetch_all(&self.readers)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(room_from)
+            .collect::<Result<_, _>>()
+            .map_err(backend)
+    }
+
     async fn member_rooms(&self, user: UserId) -> Result<Vec<MemberRoom>, StoreError> {
+        // O(1) per room: unread comes from counters, not from the log.
         let sql = concat!(
             "SELECT ",
             room_columns!(),
-            ", m.last_read, \
-             (SELECT COUNT(*) FROM events e WHERE e.room_id = r.id AND e.seq > m.last_read \
-                AND e.kind = 'message' AND e.author_id != m.user_id) AS unread \
+            ", m.last_read, m.role, MAX(r.message_count - m.read_count - m.own_unread, 0) AS unread, \
+             (SELECT p.name FROM members pm JOIN users p ON p.id = pm.user_id \
+                WHERE r.visibility = 'dm' AND pm.room_id = r.id AND pm.user_id != m.user_id LIMIT 1) AS peer_name \
              FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ? ORDER BY r.id"
         );
         let rows = sqlx::query(sql)
@@ -278,24 +674,142 @@ impl Store for SqliteStore {
             .map(|row| {
                 let last_read: i64 = row.try_get("last_read")?;
                 let unread: i64 = row.try_get("unread")?;
+                let role: String = row.try_get("role")?;
                 Ok(MemberRoom {
                     room: room_from(row)?,
-                    last_read: u64::try_from(last_read).unwrap_or(0),
-                    unread: u64::try_from(unread).unwrap_or(0),
+                    last_read: seq_value(last_read),
+                    unread: seq_value(unread),
+                    role: Role::parse(&role).unwrap_or(Role::Member),
+                    peer_name: row.try_get("peer_name")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(backend)
     }
 
-    async fn is_member(&self, room: &str, user: UserId) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM members WHERE room_id = ? AND user_id = ?")
+    async fn role(&self, room: &str, user: UserId) -> Result<Option<Role>, StoreError> {
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM members WHERE room_id = ? AND user_id = ?")
+                .bind(room)
+                .bind(user)
+                .fetch_optional(&self.readers)
+                .await
+                .map_err(backend)?;
+        Ok(role.as_deref().and_then(Role::parse))
+    }
+
+    async fn set_role(&self, room: &str, user: UserId, role: Role) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE members SET role = ? WHERE room_id = ? AND user_id = ?")
+            .bind(role.as_str())
+            .bind(room)
+            .bind(user)
+            .execute(&self.writer)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn members(&self, room: &str) -> Result<Vec<Member>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", m.role FROM members m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ORDER BY u.id LIMIT 10000"
+        ))
+        .bind(room)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role")?;
+                Ok(Member {
+                    user: user_from(row)?,
+                    role: Role::parse(&role).unwrap_or(Role::Member),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(backend)
+    }
+
+    async fn ban(&self, room: &str, user: UserId, by: UserId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO bans (room_id, user_id, banned_by, at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(room)
+        .bind(user)
+        .bind(by)
+        .bind(clock::now_ms())
+        .execute(&self.writer)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn is_banned(&self, room: &str, user: UserId) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM bans WHERE room_id = ? AND user_id = ?")
             .bind(room)
             .bind(user)
             .fetch_optional(&self.readers)
             .await
             .map_err(backend)?;
         Ok(row.is_some())
+    }
+
+    async fn mark_read(
+        &self,
+        room: &str,
+        user: UserId,
+        seq: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut tx = self.writer.begin().await.map_err(backend)?;
+        let current: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT m.last_read, r.head FROM members m JOIN rooms r ON r.id = m.room_id \
+             WHERE m.room_id = ? AND m.user_id = ?",
+        )
+        .bind(room)
+        .bind(user)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let Some((last_read, head)) = current else {
+            return Err(StoreError::NotFound);
+        };
+        let target = seq_param(seq).min(head);
+        if target <= last_read {
+            return Ok(None);
+        }
+        let read_count: i64 = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT message_no FROM events WHERE room_id = ? AND seq <= ? AND kind = 'message' \
+             ORDER BY seq DESC LIMIT 1), 0)",
+        )
+        .bind(room)
+        .bind(target)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let own_unread: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM events WHERE room_id = ? AND author_id = ? AND seq > ? AND kind = 'message'",
+        )
+        .bind(room)
+        .bind(user)
+        .bind(target)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        sqlx::query("UPDATE members SET last_read = ?, read_count = ?, own_unread = ? WHERE room_id = ? AND user_id = ?")
+            .bind(target)
+            .bind(read_count)
+            .bind(own_unread)
+            .bind(room)
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(Some(seq_value(target)))
     }
 
     async fn events(&self, room: &str, page: Page) -> Result<(Vec<Event>, bool), StoreError> {
@@ -348,97 +862,182 @@ impl Store for SqliteStore {
         Ok((events, has_more))
     }
 
-    async fn append_batch(
+    async fn event(&self, room: &str, id: EventId) -> Result<Option<Event>, StoreError> {
+        let row = sqlx::query(concat!(
+            select_events!(),
+            "WHERE e.room_id = ? AND e.id = ?"
+        ))
+        .bind(room)
+        .bind(id)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(event_from).transpose().map_err(backend)
+    }
+
+    async fn search(
         &self,
-        events: &[NewEvent],
-    ) -> Result<Vec<Result<Appended, AppendError>>, StoreError> {
+        user: UserId,
+        query: &str,
+        room: Option<&str>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<SearchPage, StoreError> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(SearchPage {
+                events: Vec::new(),
+                has_more: false,
+            });
+        };
+        let rows = sqlx::query(concat!(
+            select_events!(),
+            "JOIN message_search s ON s.rowid = e.id JOIN rooms r ON r.id = e.room_id \
+             WHERE message_search MATCH ?1 AND e.deleted = 0 \
+               AND (?2 IS NULL OR e.room_id = ?2) \
+               AND (r.visibility = 'public' OR EXISTS \
+                    (SELECT 1 FROM members m WHERE m.room_id = e.room_id AND m.user_id = ?3)) \
+             ORDER BY s.rank, e.id DESC LIMIT ?4 OFFSET ?5"
+        ))
+        .bind(fts)
+        .bind(room)
+        .bind(user)
+        .bind(i64::from(limit) + 1)
+        .bind(i64::from(offset))
+        .fetch_all(&self.readers)
+        .await
+        .map_err(backend)?;
+        let has_more = rows.len() > limit as usize;
+        let events = rows
+            .iter()
+            .take(limit as usize)
+            .map(event_from)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(backend)?;
+        Ok(SearchPage { events, has_more })
+    }
+
+    async fn import_room(&self, room: &NewRoom, events: &[Event]) -> Result<Room, StoreError> {
         let mut tx = self.writer.begin().await.map_err(backend)?;
-        let mut results = Vec::with_capacity(events.len());
-        let dedupe_sql = concat!(select_events!(), "WHERE e.author_id = ? AND e.nonce = ?");
-        for new in events {
-            if let Some(nonce) = &new.nonce {
-                let existing = sqlx::query(dedupe_sql)
-                    .bind(new.author.id)
-                    .bind(nonce)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-                if let Some(row) = existing {
-                    let event = event_from(&row).map_err(backend)?;
-                    results.push(Ok(Appended {
-                        event,
-                        duplicate: true,
-                    }));
-                    continue;
-                }
+        let now = clock::now_ms();
+        sqlx::query(
+            "INSERT INTO rooms (id, name, topic, visibility, head, created_by, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+        )
+        .bind(&room.id)
+        .bind(&room.name)
+        .bind(&room.topic)
+        .bind(room.visibility.as_str())
+        .bind(room.created_by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let mut new_ids = std::collections::HashMap::new();
+        let mut message_count = 0i64;
+        let mut head = 0i64;
+        for event in events {
+            let seq = seq_param(event.seq);
+            if seq <= head {
+                return Err(StoreError::Backend(format!(
+                    "import: seq {} is not ascending",
+                    event.seq
+                )));
             }
-            let head: Option<i64> =
-                sqlx::query_scalar("UPDATE rooms SET head = head + 1 WHERE id = ? RETURNING head")
-                    .bind(&new.room)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-            let Some(seq) = head else {
-                results.push(Err(AppendError::RoomNotFound));
-                continue;
-            };
-            let ts = clock::now_ms();
+            head = seq;
+            let target = event.target.and_then(|t| new_ids.get(&t).copied());
+            let is_message = event.kind == EventKind::Message;
+            if is_message {
+                message_count += 1;
+            }
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO events (room_id, seq, kind, author_id, body, target, nonce, ts) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO events (room_id, seq, kind, author_id, body, target, nonce, ts, message_no, actor_id, \
+                 edited, deleted) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING id",
             )
-            .bind(&new.room)
+            .bind(&room.id)
             .bind(seq)
-            .bind(new.kind.as_str())
-            .bind(new.author.id)
-            .bind(&new.body)
-            .bind(new.target)
-            .bind(&new.nonce)
-            .bind(ts)
+            .bind(event.kind.as_str())
+            .bind(event.author.id)
+            .bind(&event.body)
+            .bind(target)
+            .bind(event.ts_ms)
+            .bind(is_message.then_some(message_count))
+            .bind(event.actor.as_ref().map(|a| a.id))
+            .bind(event.edited)
+            .bind(event.deleted)
             .fetch_one(&mut *tx)
             .await
             .map_err(backend)?;
-            match new.kind {
-                EventKind::Join => {
-                    sqlx::query("INSERT OR IGNORE INTO members (room_id, user_id, joined_at) VALUES (?, ?, ?)")
-                        .bind(&new.room)
-                        .bind(new.author.id)
-                        .bind(ts)
+            new_ids.insert(event.id, id);
+            match event.kind {
+                EventKind::Message if !event.deleted => {
+                    sqlx::query("INSERT INTO message_search (rowid, body) VALUES (?, ?)")
+                        .bind(id)
+                        .bind(&event.body)
                         .execute(&mut *tx)
                         .await
                         .map_err(backend)?;
                 }
+                EventKind::Join => {
+                    sqlx::query(
+                        "INSERT OR IGNORE INTO members (room_id, user_id, joined_at, last_read, read_count) \
+                         VALUES (?, ?, ?, ?, ?)",
+                    )
+                    .bind(&room.id)
+                    .bind(event.author.id)
+                    .bind(event.ts_ms)
+                    .bind(seq)
+                    .bind(message_count)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                }
                 EventKind::Leave => {
                     sqlx::query("DELETE FROM members WHERE room_id = ? AND user_id = ?")
-                        .bind(&new.room)
-                        .bind(new.author.id)
+                        .bind(&room.id)
+                        .bind(event.author.id)
                         .execute(&mut *tx)
                         .await
                         .map_err(backend)?;
                 }
                 _ => {}
             }
-            results.push(Ok(Appended {
-                duplicate: false,
-                event: Event {
-                    room: new.room.clone(),
-                    seq: u64::try_from(seq).unwrap_or(0),
-                    id,
-                    ts_ms: ts,
-                    kind: new.kind,
-                    author: new.author.clone(),
-                    body: new.body.clone(),
-                    target: new.target,
-                    nonce: new.nonce.clone(),
-                },
-            }));
         }
+        sqlx::query("UPDATE rooms SET head = ?, message_count = ? WHERE id = ?")
+            .bind(head)
+            .bind(message_count)
+            .bind(&room.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query("UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = ?")
+            .bind(&room.id)
+            .bind(room.created_by)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
-        Ok(results)
+        self.room(&room.id).await?.ok_or(StoreError::NotFound)
     }
 
     async fn close(&self) {
         self.readers.close().await;
         self.writer.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn search_input_is_quoted_word_by_word() {
+        assert_eq!(
+            fts_query("hello world").as_deref(),
+            Some("\"hello\" \"world\"")
+        );
+        assert_eq!(
+            fts_query("a\"b OR c*").as_deref(),
+            Some("\"a\"\"b\" \"OR\" \"c*\"")
+        );
+        assert_eq!(fts_query("   "), None);
     }
 }

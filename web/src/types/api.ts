@@ -1,4 +1,4 @@
-// Shapes shared by every feature, as fixed in docs/wire-decisions.md.
+// Shapes shared by every feature, as fixed in docs/protocol.md.
 // Ids of users and events are integers; room ids are strings.
 
 export type User = { id: number; name: string; guest: boolean };

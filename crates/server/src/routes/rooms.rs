@@ -13,7 +13,10 @@ use webchat_protocol::views::{EventKind, EventView, RoomView, Visibility};
 use crate::access;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::fanout::Outbound;
 use crate::state::AppState;
+use webchat_core::model::{Role, Room, User};
+use webchat_protocol::server::ServerFrame;
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
@@ -30,6 +33,7 @@ pub async fn my_rooms(
         .await?
         .into_iter()
         .map(|m| RoomView {
+            name: m.peer_name.unwrap_or(m.room.name.clone()),
             unread: Some(m.unread),
             last_read: Some(m.last_read),
             ..m.room.view()
@@ -106,14 +110,7 @@ async fn append_membership(
 ) -> Result<RoomView, ApiError> {
     state
         .committer
-        .append(NewEvent {
-            room: room_id.to_owned(),
-            kind,
-            author: auth.user.author(),
-            body: None,
-            target: None,
-            nonce: None,
-        })
+        .append(NewEvent::simple(room_id, kind, &auth.user))
         .await?;
     let room = state
         .store
@@ -128,11 +125,24 @@ pub async fn get_room(
     auth: AuthUser,
     ApiPath(room): ApiPath<String>,
 ) -> Result<ApiJson<RoomView>, ApiError> {
-    Ok(ApiJson(
-        access::readable_room(&state, &auth.user, &room)
+    let room = access::readable_room(&state, &auth.user, &room).await?;
+    Ok(ApiJson(view_for(&state, &auth.user, room).await?))
+}
+
+/// A room as `user` sees it: a direct-message room is named after the other person.
+async fn view_for(state: &AppState, user: &User, room: Room) -> Result<RoomView, ApiError> {
+    let mut view = room.view();
+    if room.visibility == Visibility::Dm
+        && let Some(peer) = state
+            .store
+            .members(&room.id)
             .await?
-            .view(),
-    ))
+            .into_iter()
+            .find(|m| m.user.id != user.id)
+    {
+        view.name = peer.user.name;
+    }
+    Ok(view)
 }
 
 pub async fn join(
@@ -153,8 +163,295 @@ pub async fn leave(
     access::readable_room(&state, &auth.user, &room).await?;
     if state.store.is_member(&room, auth.user.id).await? {
         append_membership(&state, &auth, &room, EventKind::Leave).await?;
+        end_subscriptions(&state, &room, auth.user.id, "left");
     }
     Ok(ApiJson(serde_json::json!({})))
+}
+
+/// Ends every live subscription of `user` to `room` (they left or were removed).
+fn end_subscriptions(state: &AppState, room: &str, user: i64, reason: &str) {
+    let notice = Outbound::frame(&ServerFrame::Unsubscribed {
+        re: None,
+        room: room.to_owned(),
+        reason: Some(reason.to_owned()),
+    });
+    state.hub.remove_user(room, user, notice);
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserRequest {
+    /// A username.
+    pub user: String,
+}
+
+async fn account(state: &AppState, username: &str) -> Result<User, ApiError> {
+    let username = username.trim().to_ascii_lowercase();
+    state
+        .store
+        .user_by_username(&username)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such user".into()))
+}
+
+/// Appends a membership change of `subject` caused by `actor`.
+async fn membership_change(
+    state: &AppState,
+    room: &str,
+    kind: EventKind,
+    subject: &User,
+    actor: &User,
+    reason: &str,
+) -> Result<(), ApiError> {
+    state
+        .committer
+        .append(NewEvent {
+            body: Some(reason.to_owned()),
+            actor: Some(actor.author()),
+            ..NewEvent::simple(room, kind, subject)
+        })
+        .await?;
+    Ok(())
+}
+
+/// `POST /rooms/{room}/invite {user}`: a member adds an account to the room.
+pub async fn invite(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(room): ApiPath<String>,
+    ApiJson(request): ApiJson<UserRequest>,
+) -> Result<ApiJson<RoomView>, ApiError> {
+    access::require_member(&state, &auth.user, &room).await?;
+    let invitee = account(&state, &request.user).await?;
+    if state.store.is_banned(&room, invitee.id).await? {
+        return Err(ApiError::Forbidden(
+            "this user is banned from the room".into(),
+        ));
+    }
+    if !state.store.is_member(&room, invitee.id).await? {
+        membership_change(
+            &state,
+            &room,
+            EventKind::Join,
+            &invitee,
+            &auth.user,
+            "invited",
+        )
+        .await?;
+    }
+    let room = state
+        .store
+        .room(&room)
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(ApiJson(view_for(&state, &auth.user, room).await?))
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct MemberView {
+    pub user: webchat_protocol::views::UserView,
+    pub role: &'static str,
+}
+
+/// `GET /rooms/{room}/members`.
+pub async fn members(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(room): ApiPath<String>,
+) -> Result<ApiJson<serde_json::Value>, ApiError> {
+    access::readable_room(&state, &auth.user, &room).await?;
+    let members: Vec<MemberView> = state
+        .store
+        .members(&room)
+        .await?
+        .into_iter()
+        .map(|m| MemberView {
+            user: m.user.view(),
+            role: m.role.as_str(),
+        })
+        .collect();
+    Ok(ApiJson(serde_json::json!({ "members": members })))
+}
+
+/// The standing used to decide who may remove whom: admins above owners above
+/// moderators above members.
+fn standing(user: &User, role: Option<Role>) -> u8 {
+    if user.admin {
+        return 4;
+    }
+    match role {
+        Some(Role::Owner) => 3,
+        Some(Role::Moderator) => 2,
+        Some(Role::Member) => 1,
+        None => 0,
+    }
+}
+
+async fn remove(
+    state: &AppState,
+    auth: &AuthUser,
+    room: &str,
+    username: &str,
+    ban: bool,
+) -> Result<(), ApiError> {
+    let own_role = access::require_moderator(state, &auth.user, room).await?;
+    let target = account_or_member(state, room, username).await?;
+    if target.id == auth.user.id {
+        return Err(ApiError::BadRequest(
+            "you cannot remove yourself; leave the room instead".into(),
+        ));
+    }
+    let target_role = state.store.role(room, target.id).await?;
+    if standing(&target, target_role) >= standing(&auth.user, own_role) {
+        return Err(ApiError::Forbidden(
+            "you cannot remove someone of equal or higher standing".into(),
+        ));
+    }
+    if ban {
+        state.store.ban(room, target.id, auth.user.id).await?;
+    }
+    let reason = if ban { "banned" } else { "kicked" };
+    if target_role.is_some() {
+        membership_change(state, room, EventKind::Leave, &target, &auth.user, reason).await?;
+    }
+    end_subscriptions(state, room, target.id, reason);
+    Ok(())
+}
+
+/// Moderation names users by username; guests (who have none) by their
+/// display name among the room's members.
+async fn account_or_member(state: &AppState, room: &str, name: &str) -> Result<User, ApiError> {
+    if let Ok(user) = account(state, name).await {
+        return Ok(user);
+    }
+    state
+        .store
+        .members(room)
+        .await?
+        .into_iter()
+        .map(|m| m.user)
+        .find(|u| u.guest && u.name == name)
+        .ok_or_else(|| ApiError::NotFound("no such user".into()))
+}
+
+/// `POST /rooms/{room}/kick {user}`.
+pub async fn kick(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(room): ApiPath<String>,
+    ApiJson(request): ApiJson<UserRequest>,
+) -> Result<ApiJson<serde_json::Value>, ApiError> {
+    remove(&state, &auth, &room, &request.user, false).await?;
+    Ok(ApiJson(serde_json::json!({})))
+}
+
+/// `POST /rooms/{room}/ban {user}`: removed, and can neither rejoin nor post.
+pub async fn ban(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(room): ApiPath<String>,
+    ApiJson(request): ApiJson<UserRequest>,
+) -> Result<ApiJson<serde_json::Value>, ApiError> {
+    remove(&state, &auth, &room, &request.user, true).await?;
+    Ok(ApiJson(serde_json::json!({})))
+}
+
+/// `POST /rooms/{room}/moderators {user}`: the owner (or an admin) makes a member a moderator.
+pub async fn add_moderator(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(room): ApiPath<String>,
+    ApiJson(request): ApiJson<UserRequest>,
+) -> Result<ApiJson<serde_json::Value>, ApiError> {
+    access::readable_room(&state, &auth.user, &room).await?;
+    let own = state.store.role(&room, auth.user.id).await?;
+    if !(auth.user.admin || own == Some(Role::Owner)) {
+        return Err(ApiError::Forbidden(
+            "only the room's owner or an admin may appoint moderators".into(),
+        ));
+    }
+    let target = account_or_member(&state, &room, &request.user).await?;
+    match state.store.role(&room, target.id).await? {
+        None => return Err(ApiError::NotFound("this user is not a member".into())),
+        Some(Role::Owner) => return Err(ApiError::Conflict("the owner already moderates".into())),
+        Some(_) => {
+            state
+                .store
+                .set_role(&room, target.id, Role::Moderator)
+                .await?
+        }
+    }
+    Ok(ApiJson(serde_json::json!({})))
+}
+
+/// `POST /dm/{username}`: the one direct-message room of the two users, made on first use.
+pub async fn direct_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(username): ApiPath<String>,
+) -> Result<ApiJson<RoomView>, ApiError> {
+    let peer = account(&state, &username).await?;
+    if peer.id == auth.user.id {
+        return Err(ApiError::BadRequest(
+            "a direct message needs another person".into(),
+        ));
+    }
+    let (low, high) = (auth.user.id.min(peer.id), auth.user.id.max(peer.id));
+    let id = format!("dm-{low}-{high}");
+    let created = state
+        .store
+        .create_room(&NewRoom {
+            id: id.clone(),
+            name: String::new(),
+            topic: String::new(),
+            visibility: Visibility::Dm,
+            created_by: auth.user.id,
+        })
+        .await;
+    match created {
+        Ok(_) | Err(webchat_core::store::StoreError::Conflict) => {}
+        Err(error) => return Err(error.into()),
+    }
+    if !state.store.is_member(&id, auth.user.id).await? {
+        state
+            .committer
+            .append(NewEvent::simple(&id, EventKind::Join, &auth.user))
+            .await?;
+    }
+    if !state.store.is_member(&id, peer.id).await? {
+        membership_change(&state, &id, EventKind::Join, &peer, &auth.user, "invited").await?;
+    }
+    let room = state
+        .store
+        .room(&id)
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(ApiJson(view_for(&state, &auth.user, room).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditRequest {
+    pub body: String,
+}
+
+/// `PATCH /rooms/{room}/messages/{id}`: edit over REST (bots).
+pub async fn edit_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((room, id)): ApiPath<(String, i64)>,
+    ApiJson(request): ApiJson<EditRequest>,
+) -> Result<ApiJson<EventView>, ApiError> {
+    let appended = access::edit_message(&state, &auth.user, &room, id, request.body).await?;
+    Ok(ApiJson(appended.event.view()))
+}
+
+/// `DELETE /rooms/{room}/messages/{id}`: delete over REST (bots, moderators).
+pub async fn delete_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath((room, id)): ApiPath<(String, i64)>,
+) -> Result<ApiJson<EventView>, ApiError> {
+    let appended = access::delete_message(&state, &auth.user, &room, id).await?;
+    Ok(ApiJson(appended.event.view()))
 }
 
 #[derive(Debug, Deserialize)]

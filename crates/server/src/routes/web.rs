@@ -91,3 +91,11 @@ pub async fn asset(uri: Uri) -> Response {
 pub async fn api_not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
 }
+
+/// A known path with the wrong method answers the protocol's JSON error too.
+pub async fn method_not_allowed() -> Response {
+    let mut response =
+        ApiError::BadRequest("method not allowed on this route".into()).into_response();
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+}

@@ -60,7 +60,7 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
         conn,
         mut stream,
         outbound,
-        lagged,
+        control,
         writer_done,
         writer,
     } = ws::start(socket, &state, Dialect::Seed);
@@ -68,7 +68,7 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
         conn,
         user: user.clone(),
         tx: outbound.clone(),
-        lagged,
+        control,
     };
     let head = state.hub.head(LOBBY).unwrap_or(0);
     if state

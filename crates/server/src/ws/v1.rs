@@ -16,8 +16,8 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout_at};
-use webchat_core::hub::{ConnId, SubscribeError, Subscriber};
-use webchat_core::model::User;
+use webchat_core::hub::{ConnId, Control, SubscribeError, Subscriber};
+use webchat_core::model::{SessionInfo, User};
 use webchat_protocol::client::{Command, Request};
 use webchat_protocol::error::close;
 use webchat_protocol::server::ServerFrame;
@@ -65,31 +65,41 @@ struct Connection {
     conn: ConnId,
     user: User,
     outbound: mpsc::Sender<Outbound>,
-    lagged: Arc<tokio::sync::Notify>,
+    control: Arc<Control>,
     rooms: HashSet<String>,
 }
 
-async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<User>) {
+async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, SessionInfo)>) {
     let ws::Started {
         conn,
         mut stream,
         outbound,
-        lagged,
+        control,
         writer_done,
         writer,
     } = ws::start(socket, &state, Dialect::V1);
 
-    let Some(user) = await_hello(&state, &mut stream, &outbound, upgrade_user).await else {
+    let Some((user, session)) = await_hello(&state, &mut stream, &outbound, upgrade_user).await
+    else {
         drop(outbound);
         ws::finish(writer).await;
         return;
     };
+    // Registered so that logout or revocation of this session closes it
+    // (1008) and the user's other tabs reach it (`read`).
+    state.registry.register(
+        conn,
+        user.id,
+        Some(session.id),
+        outbound.clone(),
+        control.clone(),
+    );
     let mut connection = Connection {
         state: state.clone(),
         conn,
         user,
         outbound,
-        lagged,
+        control,
         rooms: HashSet::new(),
     };
     let idle = state.config.heartbeat * 2 + std::time::Duration::from_secs(5);
@@ -133,6 +143,7 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<User>) {
             .await;
     }
     connection.leave_all();
+    state.registry.unregister(conn);
     drop(connection);
     ws::finish(writer).await;
 }
@@ -143,8 +154,8 @@ async fn await_hello(
     state: &AppState,
     stream: &mut futures_util::stream::SplitStream<WebSocket>,
     outbound: &mpsc::Sender<Outbound>,
-    upgrade_user: Option<User>,
-) -> Option<User> {
+    upgrade_user: Option<(User, SessionInfo)>,
+) -> Option<(User, SessionInfo)> {
     let deadline = Instant::now() + state.config.hello_timeout;
     let refuse = |reason: &'static str| Outbound::Close {
         code: close::POLICY_VIOLATION,
@@ -205,7 +216,7 @@ async fn await_hello(
             Some(token) => user_for_token(state, &token).await.ok().flatten(),
             None => upgrade_user.clone(),
         };
-        let Some(user) = user else {
+        let Some((user, session)) = user else {
             let frame = ApiError::Unauthorized.frame(request.req);
             let _ = outbound.send(Outbound::frame(&frame)).await;
             let _ = outbound.send(refuse("authentication failed")).await;
@@ -218,7 +229,7 @@ async fn await_hello(
             limits: state.config.limits,
         };
         outbound.send(Outbound::frame(&welcome)).await.ok()?;
-        return Some(user);
+        return Some((user, session));
     }
 }
 
@@ -266,6 +277,7 @@ impl Connection {
                     .reply(ServerFrame::Unsubscribed {
                         re,
                         room: unsubscribe.room,
+                        reason: None,
                     })
                     .await?)
             }
@@ -303,16 +315,13 @@ impl Connection {
         since: Option<u64>,
     ) -> Result<(), HandleError> {
         validate::room_id(&room).map_err(|_| ApiError::room_not_found())?;
-        if self.rooms.contains(&room) {
-            return Err(ApiError::Conflict("already subscribed to this room".into()).into());
-        }
         // Subscribing to a public room the user has not joined joins it first.
         let joined = access::join(&self.state, &self.user, &room).await?;
         let subscriber = Subscriber {
             conn: self.conn,
             user: self.user.clone(),
             tx: self.outbound.clone(),
-            lagged: self.lagged.clone(),
+            control: self.control.clone(),
         };
         let room_key: Arc<str> = Arc::from(room.as_str());
         let result = self

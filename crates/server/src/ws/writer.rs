@@ -14,9 +14,10 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
 use futures_util::stream::SplitSink;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use tokio::time::{Instant, interval_at, timeout};
 use tokio_util::sync::CancellationToken;
+use webchat_core::hub::Control;
 use webchat_core::model::Page;
 use webchat_core::store::Store;
 use webchat_protocol::error::close;
@@ -41,7 +42,8 @@ pub struct Writer {
     pub queue: mpsc::Receiver<Outbound>,
     pub dialect: Dialect,
     pub store: Arc<dyn Store>,
-    pub lagged: Arc<Notify>,
+    /// Asks this connection to close (lagging: 1013; session ended: 1008).
+    pub control: Arc<Control>,
     pub shutdown: CancellationToken,
     /// Cancelled when the writer ends, so the reader stops too.
     pub done: CancellationToken,
@@ -65,8 +67,8 @@ impl Writer {
             tokio::select! {
                 biased;
                 () = self.shutdown.cancelled() => break Ending::Shutdown,
-                () = self.lagged.notified() => {
-                    break Ending::Close(close::TRY_AGAIN_LATER, "too slow: resume from your last seq");
+                code = self.control.closed() => {
+                    break Ending::Close(code, close_reason(code));
                 }
                 item = self.queue.recv() => match item {
                     None => break Ending::Quiet,
@@ -211,3 +213,14 @@ impl Writer {
 
 #[derive(Debug)]
 struct ReplayError;
+
+fn close_reason(code: u16) -> &'static str {
+    match code {
+        close::TRY_AGAIN_LATER => {
+            metrics::counter!(crate::metrics::SLOW_CONSUMERS_CLOSED).increment(1);
+            "too slow: resume from your last seq"
+        }
+        close::POLICY_VIOLATION => "session ended",
+        _ => "closing",
+    }
+}
