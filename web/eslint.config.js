@@ -5,7 +5,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const FEATURES = ['auth', 'chat', 'rooms'];
+const FEATURES = ['auth', 'chat', 'rooms', 'search'];
 
 export default defineConfig([
   globalIgnores(['dist', 'playwright-report', 'test-results']),

@@ -2,9 +2,10 @@
 //! `error` frames. The HTTP status of each code is decided here, once.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Every error a client can see carries exactly one of these codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,

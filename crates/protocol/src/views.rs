@@ -2,15 +2,17 @@
 //! shared by REST bodies and WebSocket frames so both always agree.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A user as clients see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserView {
     pub id: i64,
     pub name: String,
     pub guest: bool,
     /// The account's unique login name (accounts only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(nullable = false)]
     pub username: Option<String>,
     /// A server administrator (shown only when true).
     #[serde(skip_serializing_if = "is_false", default)]
@@ -22,14 +24,14 @@ fn is_false(value: &bool) -> bool {
 }
 
 /// The author of an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AuthorView {
     pub id: i64,
     pub name: String,
 }
 
 /// The kinds of events in a room's log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Message,
@@ -67,7 +69,7 @@ impl EventKind {
 
 /// One event of a room's log: the body of an `event` frame and an item of
 /// `GET /rooms/{room}/events`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct EventView {
     pub room: String,
     pub seq: u64,
@@ -77,13 +79,17 @@ pub struct EventView {
     pub kind: EventKind,
     pub author: AuthorView,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(nullable = false)]
     pub body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(nullable = false)]
     pub target: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(nullable = false)]
     pub nonce: Option<String>,
     /// Who caused a membership change when it was not the member (kick, ban, invite).
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(nullable = false)]
     pub actor: Option<AuthorView>,
     /// A message edited since it was sent; `body` is its current text.
     #[serde(skip_serializing_if = "is_false", default)]
@@ -94,7 +100,7 @@ pub struct EventView {
 }
 
 /// Who may see and join a room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     Public,
@@ -122,7 +128,7 @@ impl Visibility {
 }
 
 /// A room. `unread` and `last_read` are present only in `GET /rooms`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RoomView {
     pub id: String,
     pub name: String,
@@ -131,7 +137,9 @@ pub struct RoomView {
     pub head: u64,
     pub member_count: u64,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(nullable = false)]
     pub unread: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(nullable = false)]
     pub last_read: Option<u64>,
 }

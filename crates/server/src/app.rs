@@ -42,6 +42,7 @@ impl Application {
         let (committer, committer_task) = Committer::spawn(
             store.clone(),
             Box::new(move |event| {
+                metrics::counter!(crate::metrics::EVENTS_COMMITTED).increment(1);
                 publish_to.publish(
                     &event.room,
                     event.seq,

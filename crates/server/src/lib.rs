@@ -14,6 +14,7 @@
 //! - [`auth`]: tokens, cookies, the authenticated-user extractor.
 //! - [`fanout`]: the queued item type and the once-serialized event.
 //! - [`metrics`]: Prometheus metrics (`GET /metrics`).
+//! - [`openapi`]: the OpenAPI document and the Swagger UI page (`/api/docs`).
 //! - [`passwords`]: argon2id hashing and the username/password rules.
 //! - [`routes`]: REST handlers and the embedded web client.
 //! - [`ws`]: the protocol v1 socket, the seed endpoint and the shared writer.
@@ -25,6 +26,7 @@ pub mod config;
 pub mod error;
 pub mod fanout;
 pub mod metrics;
+pub mod openapi;
 pub mod passwords;
 pub mod routes;
 pub mod state;

@@ -1,60 +1,79 @@
-//! The HTTP routes: the REST API under `/api/v1`, health checks, and the
-//! embedded web client for everything else.
+//! The HTTP routes: the REST API under `/api/v1`, health checks, the API
+//! contract (`/api/openapi.json`, `/api/docs`), and the embedded web client
+//! for everything else.
+//!
+//! Every route but the fallbacks is mounted through utoipa-axum's `routes!`,
+//! which takes the path and method from the handler's `#[utoipa::path]`: the
+//! OpenAPI document ([`crate::openapi`]) describes exactly what is served.
 
 pub mod auth;
 pub mod health;
 pub mod rooms;
 pub mod search;
+pub mod sockets;
 pub mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::openapi;
 use crate::state::AppState;
-use crate::ws;
 
 /// REST bodies are small JSON documents; a message body is at most a few KiB.
 const MAX_REST_BODY_BYTES: usize = 64 * 1024;
 
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/auth/guest", post(auth::guest))
-        .route("/auth/register", post(auth::register))
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route("/sessions", get(auth::sessions))
-        .route("/sessions/{id}", delete(auth::revoke))
-        .route("/tokens", get(auth::tokens).post(auth::create_token))
-        .route("/tokens/{id}", delete(auth::revoke))
-        .route("/rooms", get(rooms::my_rooms).post(rooms::create))
-        .route("/rooms/public", get(rooms::public))
-        .route("/rooms/{room}", get(rooms::get_room))
-        .route("/rooms/{room}/join", post(rooms::join))
-        .route("/rooms/{room}/leave", post(rooms::leave))
-        .route("/rooms/{room}/events", get(rooms::events))
-        .route("/rooms/{room}/messages", post(rooms::post_message))
-        .route(
-            "/rooms/{room}/messages/{id}",
-            axum::routing::patch(rooms::edit_message).delete(rooms::delete_message),
-        )
-        .route("/rooms/{room}/invite", post(rooms::invite))
-        .route("/rooms/{room}/members", get(rooms::members))
-        .route("/rooms/{room}/kick", post(rooms::kick))
-        .route("/rooms/{room}/ban", post(rooms::ban))
-        .route("/rooms/{room}/moderators", post(rooms::add_moderator))
-        .route("/dm/{username}", post(rooms::direct_message))
-        .route("/search", get(search::search))
-        .route("/ws", get(ws::v1::upgrade))
+/// The empty object `{}`, answered by actions that have nothing to report.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct Empty {}
+
+/// Every documented route, with the document describing them; no state,
+/// fallbacks or layers yet (see [`router`]).
+pub fn api_router() -> OpenApiRouter<AppState> {
+    // One `routes!` per path: it mounts every method of its handlers on one path.
+    let api = OpenApiRouter::new()
+        .routes(routes!(auth::guest))
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::sessions))
+        .routes(routes!(auth::revoke_session))
+        .routes(routes!(auth::tokens, auth::create_token))
+        .routes(routes!(auth::revoke_token))
+        .routes(routes!(rooms::my_rooms, rooms::create))
+        .routes(routes!(rooms::public))
+        .routes(routes!(rooms::get_room))
+        .routes(routes!(rooms::join))
+        .routes(routes!(rooms::leave))
+        .routes(routes!(rooms::events))
+        .routes(routes!(rooms::post_message))
+        .routes(routes!(rooms::edit_message, rooms::delete_message))
+        .routes(routes!(rooms::invite))
+        .routes(routes!(rooms::members))
+        .routes(routes!(rooms::kick))
+        .routes(routes!(rooms::ban))
+        .routes(routes!(rooms::add_moderator))
+        .routes(routes!(rooms::direct_message))
+        .routes(routes!(search::search))
+        .routes(routes!(sockets::v1_socket))
         .fallback(web::api_not_found);
-    Router::new()
+    OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", api)
-        .route("/ws/{client_id}", get(ws::seed::upgrade))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(crate::metrics::render))
-        .route("/", get(web::root))
+        .routes(routes!(sockets::seed_socket))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(web::root))
+}
+
+pub fn router(state: AppState) -> Router {
+    let (routes, document) = api_router().split_for_parts();
+    routes
+        .merge(openapi::docs(document))
         .fallback(web::asset)
         .method_not_allowed_fallback(web::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES))

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 use webchat_server::{Application, Config};
@@ -23,6 +24,14 @@ pub(crate) struct Cli {
 enum Command {
     /// Run the chat server (SQLite in the data folder, web client included).
     Serve(ServeArgs),
+    /// Maintenance on a data folder: users, admins, room export and import.
+    Admin {
+        /// Folder of the database.
+        #[arg(long, env = "WEBCHAT_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        #[command(subcommand)]
+        command: crate::admin::AdminCommand,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -52,12 +61,29 @@ struct ServeArgs {
     /// Log format; the level comes from RUST_LOG (default: info).
     #[arg(long, env = "WEBCHAT_LOG_FORMAT", value_enum, default_value = "human")]
     log_format: LogFormat,
+    /// Longest message body, in characters.
+    #[arg(long, env = "WEBCHAT_MAX_BODY_CHARS", default_value_t = Config::DEFAULT_LIMITS.max_body_chars,
+          value_parser = clap::value_parser!(u32).range(1..=65_536).map(|v| v as usize))]
+    max_body_chars: usize,
+    /// Largest WebSocket frame, in bytes.
+    #[arg(long, env = "WEBCHAT_MAX_FRAME_BYTES", default_value_t = Config::DEFAULT_LIMITS.max_frame_bytes,
+          value_parser = clap::value_parser!(u32).range(1024..=16_777_216).map(|v| v as usize))]
+    max_frame_bytes: usize,
+    /// Messages per second per user (sustained).
+    #[arg(long, env = "WEBCHAT_RATE_PER_S", default_value_t = Config::DEFAULT_LIMITS.rate_per_s,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    rate_per_s: u32,
+    /// Messages per user in a burst.
+    #[arg(long, env = "WEBCHAT_BURST", default_value_t = Config::DEFAULT_LIMITS.burst,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    burst: u32,
 }
 
 impl Cli {
     pub(crate) async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(args) => serve(args).await,
+            Command::Admin { data_dir, command } => crate::admin::run(&data_dir, command).await,
         }
     }
 }
@@ -76,6 +102,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::new(args.addr, args.data_dir);
     config.allowed_origins = args.allow_origin;
     config.guests_enabled = !args.no_guests;
+    config.limits.max_body_chars = args.max_body_chars;
+    config.limits.max_frame_bytes = args.max_frame_bytes;
+    config.limits.rate_per_s = args.rate_per_s;
+    config.limits.burst = args.burst;
     let app = Application::build(config).await?;
     tracing::info!(addr = %app.local_addr(), "webchat listening on http://{}", app.local_addr());
     app.run_until(shutdown_signal()).await

@@ -1,5 +1,6 @@
 //! The `webchat` binary: parses the command line and runs the server.
 
+mod admin;
 mod cli;
 
 use clap::Parser;

@@ -236,3 +236,28 @@ async fn flags_can_come_from_the_environment() {
         .expect("request");
     assert_eq!(response.status(), 403);
 }
+
+#[tokio::test]
+async fn limits_are_configurable_and_announced_in_welcome() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = start(
+        data.path(),
+        &[
+            ("WEBCHAT_MAX_BODY_CHARS", "100"),
+            ("WEBCHAT_RATE_PER_S", "3"),
+        ],
+    );
+    let token = guest(&server.addr, "ann").await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/api/v1/ws", server.addr))
+        .await
+        .expect("connects");
+    ws.send(Message::text(
+        json!({"type": "hello", "token": token}).to_string(),
+    ))
+    .await
+    .expect("send");
+    let welcome = recv(&mut ws, |f| f["type"] == "welcome").await;
+    assert_eq!(welcome["limits"]["max_body_chars"], 100);
+    assert_eq!(welcome["limits"]["rate_per_s"], 3);
+    assert_eq!(welcome["limits"]["burst"], 20);
+}

@@ -1,22 +1,37 @@
-// The application shell: decides between the name screen and the chat, and
-// composes the features (auth, rooms, chat), which do not import each other.
+// The application shell: decides between the sign-in screen and the chat,
+// and composes the features (auth, rooms, chat, search), which do not import
+// each other.
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { getMe } from '../features/auth/api/get-me';
+import type { AccountUser } from '../features/auth/api/guest-login';
 import { logout } from '../features/auth/api/logout';
+import { AccountPanel } from '../features/auth/components/AccountPanel';
 import { NameScreen } from '../features/auth/components/NameScreen';
 import { ChatProvider } from '../features/chat/components/ChatProvider';
 import { ChatRoom } from '../features/chat/components/ChatRoom';
 import { ConnectionStatus } from '../features/chat/components/ConnectionStatus';
-import { RoomList, type RoomRef } from '../features/rooms/components/RoomList';
-import type { User } from '../types/api';
+import { useReadMarks, useRemoval } from '../features/chat/hooks/chat-context';
+import { MembersPanel } from '../features/rooms/components/MembersPanel';
+import { RoomListView, type RoomRef } from '../features/rooms/components/RoomList';
+import { useMembers } from '../features/rooms/hooks/use-members';
+import { useRoomLists } from '../features/rooms/hooks/use-room-lists';
+import { SearchBox } from '../features/search/components/SearchBox';
+import { SearchResults } from '../features/search/components/SearchResults';
+import { useSearch } from '../features/search/hooks/use-search';
 
-type Session = { kind: 'loading' } | { kind: 'anonymous' } | { kind: 'error'; message: string } | { kind: 'user'; user: User };
+type Session =
+  | { kind: 'loading' }
+  | { kind: 'anonymous'; notice?: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'user'; user: AccountUser };
 
-const LOBBY: RoomRef = { id: 'lobby', name: 'Lobby' };
+const LOBBY: RoomRef = { id: 'lobby', name: 'Lobby', visibility: 'public' };
 
 export function App() {
   const [session, setSession] = useState<Session>({ kind: 'loading' });
+  /** Bumped on every sign-in and sign-out: a late answer about an older session is ignored. */
+  const generation = useRef(0);
 
   const check = useCallback(async () => {
     try {
@@ -57,23 +72,39 @@ export function App() {
         </main>
       );
     case 'anonymous':
-      return <NameScreen onSignedIn={(user) => setSession({ kind: 'user', user })} />;
+      return (
+        <NameScreen
+          notice={session.notice}
+          onSignedIn={(user) => {
+            generation.current += 1;
+            setSession({ kind: 'user', user });
+          }}
+        />
+      );
     case 'user':
       return (
         <ChatShell
           key={session.user.id}
           user={session.user}
+          onUserChanged={(user) => setSession({ kind: 'user', user })}
           onAuthLost={() => {
-            // Only a definite 401 signs the user out; a server that is down
-            // keeps the chat on screen, reconnecting.
+            // Only a definite 401 signs the user out (the socket closed with
+            // 1008: logged out or session revoked elsewhere); a server that is
+            // down keeps the chat on screen, reconnecting. The answer only
+            // applies to the session it was asked for: after "Sign out" and a
+            // quick sign-in, a late 401 must not sign the new session out.
+            const asked = generation.current;
             getMe().then(
               (user) => {
-                if (!user) setSession({ kind: 'anonymous' });
+                if (!user && generation.current === asked) {
+                  setSession({ kind: 'anonymous', notice: 'You were signed out.' });
+                }
               },
               () => {},
             );
           }}
           onSignOut={() => {
+            generation.current += 1;
             void logout().finally(() => setSession({ kind: 'anonymous' }));
           }}
         />
@@ -81,30 +112,150 @@ export function App() {
   }
 }
 
-type ShellProps = { user: User; onAuthLost: () => void; onSignOut: () => void };
+type ShellProps = {
+  user: AccountUser;
+  onUserChanged: (user: AccountUser) => void;
+  onAuthLost: () => void;
+  onSignOut: () => void;
+};
 
-function ChatShell({ user, onAuthLost, onSignOut }: ShellProps) {
-  const [room, setRoom] = useState<RoomRef>(LOBBY);
+function ChatShell(props: ShellProps) {
+  const { user, onAuthLost } = props;
   return (
     <ChatProvider me={user} options={{ socket: { onAuthFailure: onAuthLost, onRepeatedFailure: onAuthLost } }}>
-      <div className="app">
-        <header className="app-header">
-          <h1>webchat</h1>
-          <ConnectionStatus />
-          <div className="me">
-            <span>
-              Signed in as <strong>{user.name}</strong>
-            </span>
-            <button type="button" className="secondary" onClick={onSignOut}>
-              Sign out
-            </button>
-          </div>
-        </header>
-        <RoomList activeRoom={room} onOpenRoom={setRoom} />
-        <main className="main">
-          <ChatRoom key={room.id} roomId={room.id} roomName={room.name} />
-        </main>
-      </div>
+      <Shell {...props} />
     </ChatProvider>
+  );
+}
+
+type Panel = 'none' | 'account' | 'members' | 'search';
+
+const REMOVAL_TEXT: Record<string, string> = {
+  kicked: 'You were removed from',
+  banned: 'You were banned from',
+  left: 'You left',
+};
+
+function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
+  const [room, setRoom] = useState<RoomRef>(LOBBY);
+  const [panel, setPanel] = useState<Panel>('none');
+  const lists = useRoomLists();
+  const readMarks = useReadMarks();
+  const members = useMembers(room.id, user);
+  const search = useSearch();
+  const removal = useRemoval();
+
+  const known = lists.joined.find((r) => r.id === room.id) ?? lists.publicRooms.find((r) => r.id === room.id);
+  const roomName = (id: string) =>
+    (lists.joined.find((r) => r.id === id) ?? lists.publicRooms.find((r) => r.id === id))?.name || id;
+  const visibility = known?.visibility ?? room.visibility;
+  const { refresh: refreshLists } = lists;
+
+  // The server ended the subscription (kicked, banned, left in another tab):
+  // say so (until dismissed or another room is opened), and go back to the
+  // lobby if it was the open room (a state adjustment during render, no effect).
+  const notice = removal.notice;
+  if (notice && notice.room === room.id && room.id !== LOBBY.id) {
+    setRoom(LOBBY);
+    if (panel === 'members') setPanel('none');
+  }
+  const removedNotice = notice
+    ? `${REMOVAL_TEXT[notice.reason] ?? 'You are no longer in'} #${roomName(notice.room)}.`
+    : null;
+  useEffect(() => {
+    if (notice) void refreshLists();
+  }, [notice, refreshLists]);
+
+  const openRoom = (next: RoomRef) => {
+    setRoom(next);
+    if (notice) removal.dismiss();
+    if (panel === 'members') setPanel('none');
+  };
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>webchat</h1>
+        <ConnectionStatus />
+        <SearchBox
+          onSearch={(q, here) => {
+            void search.run(q, here ? room.id : undefined);
+            setPanel('search');
+          }}
+        />
+        <div className="me">
+          <span>
+            Signed in as <strong>{user.name}</strong>
+            {user.guest && <span className="muted"> (guest)</span>}
+          </span>
+          <button
+            type="button"
+            className="secondary"
+            aria-expanded={panel === 'account'}
+            onClick={() => setPanel(panel === 'account' ? 'none' : 'account')}
+          >
+            Account
+          </button>
+          <button type="button" className="secondary" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <RoomListView activeRoom={room} onOpenRoom={openRoom} readMarks={readMarks} lists={lists} />
+      <main className="main">
+        <div className="room-column">
+          {removedNotice && (
+            <div className="banner" role="alert">
+              {removedNotice}{' '}
+              <button type="button" className="secondary" onClick={removal.dismiss}>
+                Dismiss
+              </button>
+            </div>
+          )}
+          <ChatRoom
+            key={room.id}
+            roomId={room.id}
+            roomName={known?.name || room.name}
+            canModerate={members.moderates}
+            direct={visibility === 'dm'}
+            headerActions={
+              <button
+                type="button"
+                className="secondary small"
+                aria-expanded={panel === 'members'}
+                onClick={() => {
+                  if (panel !== 'members') void members.refresh();
+                  setPanel(panel === 'members' ? 'none' : 'members');
+                }}
+              >
+                Members
+              </button>
+            }
+          />
+        </div>
+        {panel === 'members' && (
+          <MembersPanel
+            room={{ ...room, visibility }}
+            me={user}
+            members={members}
+            onClose={() => setPanel('none')}
+          />
+        )}
+        {panel === 'account' && (
+          <AccountPanel user={user} onUserChanged={onUserChanged} onClose={() => setPanel('none')} />
+        )}
+        {panel === 'search' && search.state.query !== null && (
+          <SearchResults
+            state={search.state}
+            roomName={roomName}
+            onOpen={(hit) => openRoom({ id: hit.room, name: roomName(hit.room) })}
+            onClose={() => {
+              search.close();
+              setPanel('none');
+            }}
+          />
+        )}
+      </main>
+    </div>
   );
 }

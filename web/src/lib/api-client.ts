@@ -15,7 +15,7 @@ export class ApiError extends Error {
 
 export const API_BASE = '/api/v1';
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export async function apiRequest<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = {
@@ -51,3 +51,5 @@ export async function apiRequest<T>(method: Method, path: string, body?: unknown
 
 export const apiGet = <T>(path: string) => apiRequest<T>('GET', path);
 export const apiPost = <T>(path: string, body?: unknown) => apiRequest<T>('POST', path, body ?? {});
+export const apiPatch = <T>(path: string, body: unknown) => apiRequest<T>('PATCH', path, body);
+export const apiDelete = <T>(path: string) => apiRequest<T>('DELETE', path);

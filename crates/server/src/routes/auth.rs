@@ -11,15 +11,17 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use webchat_core::model::{SessionInfo, SessionKind, User};
 use webchat_protocol::error::close;
-use webchat_protocol::rest::{AuthResponse, GuestRequest};
+use webchat_protocol::rest::{AuthResponse, ErrorBody, GuestRequest};
 use webchat_protocol::validate;
 use webchat_protocol::views::UserView;
 
 use crate::auth::{self, AuthUser};
 use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::passwords;
+use crate::routes::Empty;
 use crate::state::AppState;
 
 /// Starts a browser session for `user`: stores the token's hash, answers it and sets the cookie.
@@ -45,6 +47,21 @@ async fn start_session(
         .into_response())
 }
 
+/// `POST /auth/guest`: a guest account and a browser session for it.
+#[utoipa::path(
+    post,
+    path = "/auth/guest",
+    tag = "auth",
+    request_body = GuestRequest,
+    responses(
+        (status = 201, description = "Signed in as a new guest; the session is also set as the `webchat_session` cookie", body = AuthResponse,
+            headers(("set-cookie" = String, description = "`webchat_session=<token>; HttpOnly; SameSite=Lax`"))),
+        (status = 400, description = "Invalid name or malformed body", body = ErrorBody),
+        (status = 403, description = "Guest access is disabled on this server", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn guest(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<GuestRequest>,
@@ -59,7 +76,8 @@ pub async fn guest(
     start_session(&state, user, StatusCode::CREATED).await
 }
 
-#[derive(Debug, Deserialize)]
+/// A username and password (register, login).
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Credentials {
     pub username: String,
     pub password: String,
@@ -74,6 +92,22 @@ async fn hash_password(password: String) -> Result<String, ApiError> {
 
 /// `POST /auth/register`: a new account, or, when the request carries a
 /// guest's session, that guest turned into an account (same id, same history).
+#[utoipa::path(
+    post,
+    path = "/auth/register",
+    tag = "auth",
+    request_body = Credentials,
+    security((), ("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "The new account, signed in; the session is also set as the `webchat_session` cookie", body = AuthResponse,
+            headers(("set-cookie" = String, description = "`webchat_session=<token>; HttpOnly; SameSite=Lax`"))),
+        (status = 400, description = "Invalid username or password, or malformed body", body = ErrorBody),
+        (status = 409, description = "The username is taken, or the request is already signed in to an account", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 500, description = "Internal error", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -107,6 +141,22 @@ pub async fn register(
     start_session(&state, user, StatusCode::CREATED).await
 }
 
+/// `POST /auth/login`: a browser session for an account.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in; the session is also set as the `webchat_session` cookie", body = AuthResponse,
+            headers(("set-cookie" = String, description = "`webchat_session=<token>; HttpOnly; SameSite=Lax`"))),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Unknown username or wrong password (one answer for both)", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 500, description = "Internal error", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<Credentials>,
@@ -132,11 +182,24 @@ pub async fn login(
     }
 }
 
+/// `POST /auth/logout`: ends the session of this request and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Signed out; its sockets are closed with 1008", body = Empty,
+            headers(("set-cookie" = String, description = "Clears `webchat_session`"))),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<Response, ApiError> {
     end_session(&state, &auth.user, auth.session.id).await?;
     Ok((
         AppendHeaders([(SET_COOKIE, auth::clear_session_cookie())]),
-        ApiJson(serde_json::json!({})),
+        ApiJson(Empty {}),
     )
         .into_response())
 }
@@ -150,17 +213,43 @@ async fn end_session(state: &AppState, user: &User, id: i64) -> Result<(), ApiEr
     Ok(())
 }
 
+/// `GET /me`: the signed-in user.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The user of this session", body = UserView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn me(auth: AuthUser) -> ApiJson<UserView> {
     ApiJson(auth.user.view())
 }
 
-#[derive(Debug, Serialize)]
+/// A browser session or a personal access token (never its secret).
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {
     pub id: i64,
     pub name: String,
+    /// RFC 3339, UTC, millisecond precision.
     pub created_at: String,
     /// The session this request was made with.
     pub current: bool,
+}
+
+/// The body of `GET /sessions`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionsResponse {
+    pub sessions: Vec<SessionView>,
+}
+
+/// The body of `GET /tokens`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokensResponse {
+    pub tokens: Vec<SessionView>,
 }
 
 fn session_view(session: &SessionInfo, current: i64) -> SessionView {
@@ -173,10 +262,21 @@ fn session_view(session: &SessionInfo, current: i64) -> SessionView {
 }
 
 /// `GET /sessions`: the user's browser sessions.
+#[utoipa::path(
+    get,
+    path = "/sessions",
+    tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The user's browser sessions", body = SessionsResponse),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn sessions(
     State(state): State<AppState>,
     auth: AuthUser,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
+) -> Result<ApiJson<SessionsResponse>, ApiError> {
     let sessions: Vec<SessionView> = state
         .store
         .sessions(auth.user.id, SessionKind::Session)
@@ -184,31 +284,98 @@ pub async fn sessions(
         .iter()
         .map(|s| session_view(s, auth.session.id))
         .collect();
-    Ok(ApiJson(serde_json::json!({ "sessions": sessions })))
+    Ok(ApiJson(SessionsResponse { sessions }))
 }
 
-/// `DELETE /sessions/{id}` and `DELETE /tokens/{id}`: revoke one.
-pub async fn revoke(
+/// `DELETE /sessions/{id}`: revoke one of the user's sessions.
+#[utoipa::path(
+    delete,
+    path = "/sessions/{id}",
+    tag = "auth",
+    params(("id" = i64, Path, description = "The session's id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Revoked; its sockets are closed with 1008", body = Empty),
+        (status = 400, description = "The id is not an integer", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No such session of this user", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn revoke_session(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
-    end_session(&state, &auth.user, id).await?;
-    Ok(ApiJson(serde_json::json!({})))
+) -> Result<ApiJson<Empty>, ApiError> {
+    revoke(&state, &auth, id).await
 }
 
-#[derive(Debug, Deserialize)]
+/// `DELETE /tokens/{id}`: revoke one of the user's tokens (sessions and
+/// tokens share one id space, so either route revokes either).
+#[utoipa::path(
+    delete,
+    path = "/tokens/{id}",
+    tag = "auth",
+    params(("id" = i64, Path, description = "The token's id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Revoked; its sockets are closed with 1008", body = Empty),
+        (status = 400, description = "The id is not an integer", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No such token of this user", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<ApiJson<Empty>, ApiError> {
+    revoke(&state, &auth, id).await
+}
+
+async fn revoke(state: &AppState, auth: &AuthUser, id: i64) -> Result<ApiJson<Empty>, ApiError> {
+    end_session(state, &auth.user, id).await?;
+    Ok(ApiJson(Empty {}))
+}
+
+/// The body of `POST /tokens`.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewToken {
     pub name: String,
 }
 
+/// The answer to `POST /tokens`: the only time the secret is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedToken {
+    pub id: i64,
+    pub name: String,
+    /// The secret, for `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
 /// `POST /tokens`: a personal access token for bots and scripts (accounts only).
 /// The secret is answered once and never stored.
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    tag = "auth",
+    request_body = NewToken,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "The new token and its secret", body = CreatedToken),
+        (status = 400, description = "Invalid name or malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Guests cannot create tokens", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn create_token(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiJson(request): ApiJson<NewToken>,
-) -> Result<(StatusCode, ApiJson<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, ApiJson<CreatedToken>), ApiError> {
     if auth.user.guest {
         return Err(ApiError::Forbidden(
             "guests cannot create access tokens; register first".into(),
@@ -227,15 +394,26 @@ pub async fn create_token(
         .await?;
     Ok((
         StatusCode::CREATED,
-        ApiJson(serde_json::json!({ "id": id, "name": name, "token": token })),
+        ApiJson(CreatedToken { id, name, token }),
     ))
 }
 
 /// `GET /tokens`: the user's tokens (never their secrets).
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The user's personal access tokens", body = TokensResponse),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn tokens(
     State(state): State<AppState>,
     auth: AuthUser,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
+) -> Result<ApiJson<TokensResponse>, ApiError> {
     let tokens: Vec<SessionView> = state
         .store
         .sessions(auth.user.id, SessionKind::Token)
@@ -243,5 +421,5 @@ pub async fn tokens(
         .iter()
         .map(|s| session_view(s, auth.session.id))
         .collect();
-    Ok(ApiJson(serde_json::json!({ "tokens": tokens })))
+    Ok(ApiJson(TokensResponse { tokens }))
 }

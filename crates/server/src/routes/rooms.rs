@@ -2,18 +2,20 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use webchat_core::model::{NewEvent, NewRoom, Page};
 use webchat_protocol::rest::{
-    CreateRoomRequest, EventsResponse, PostMessageRequest, RoomsResponse,
+    CreateRoomRequest, ErrorBody, EventsResponse, PostMessageRequest, RoomsResponse,
 };
 use webchat_protocol::validate;
-use webchat_protocol::views::{EventKind, EventView, RoomView, Visibility};
+use webchat_protocol::views::{EventKind, EventView, RoomView, UserView, Visibility};
 
 use crate::access;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::fanout::Outbound;
+use crate::routes::Empty;
 use crate::state::AppState;
 use webchat_core::model::{Role, Room, User};
 use webchat_protocol::server::ServerFrame;
@@ -23,6 +25,18 @@ const MAX_PAGE: u32 = 200;
 const MAX_ROOM_NAME_CHARS: usize = 64;
 const MAX_TOPIC_CHARS: usize = 256;
 
+/// `GET /rooms`: the rooms the user is a member of, with unread counts.
+#[utoipa::path(
+    get,
+    path = "/rooms",
+    tag = "rooms",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The user's rooms, with `unread` and `last_read`", body = RoomsResponse),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn my_rooms(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -42,6 +56,18 @@ pub async fn my_rooms(
     Ok(ApiJson(RoomsResponse { rooms }))
 }
 
+/// `GET /rooms/public`: every public room.
+#[utoipa::path(
+    get,
+    path = "/rooms/public",
+    tag = "rooms",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The public rooms", body = RoomsResponse),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn public(
     State(state): State<AppState>,
     _auth: AuthUser,
@@ -56,6 +82,22 @@ pub async fn public(
     Ok(ApiJson(RoomsResponse { rooms }))
 }
 
+/// `POST /rooms`: a new public or private room, its creator its owner and first member.
+#[utoipa::path(
+    post,
+    path = "/rooms",
+    tag = "rooms",
+    request_body = CreateRoomRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "The new room", body = RoomView),
+        (status = 400, description = "Invalid id, name, topic or visibility (`dm` rooms are made by `POST /dm/{username}`), or malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 409, description = "A room with this id exists", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -120,6 +162,20 @@ async fn append_membership(
     Ok(room.view())
 }
 
+/// `GET /rooms/{room}`: one room the user may read.
+#[utoipa::path(
+    get,
+    path = "/rooms/{room}",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The room (a direct-message room is named after the other person)", body = RoomView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn get_room(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -145,27 +201,55 @@ async fn view_for(state: &AppState, user: &User, room: Room) -> Result<RoomView,
     Ok(view)
 }
 
+/// `POST /rooms/{room}/join`: become a member (idempotent).
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/join",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The room, joined", body = RoomView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Banned from the room", body = ErrorBody),
+        (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn join(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(room): ApiPath<String>,
 ) -> Result<ApiJson<RoomView>, ApiError> {
-    Ok(ApiJson(
-        access::join(&state, &auth.user, &room).await?.view(),
-    ))
+    let room = access::join(&state, &auth.user, &room).await?;
+    Ok(ApiJson(view_for(&state, &auth.user, room).await?))
 }
 
+/// `POST /rooms/{room}/leave`: stop being a member (idempotent); ends live subscriptions.
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/leave",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Left (or was not a member)", body = Empty),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn leave(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(room): ApiPath<String>,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
+) -> Result<ApiJson<Empty>, ApiError> {
     access::readable_room(&state, &auth.user, &room).await?;
     if state.store.is_member(&room, auth.user.id).await? {
         append_membership(&state, &auth, &room, EventKind::Leave).await?;
         end_subscriptions(&state, &room, auth.user.id, "left");
     }
-    Ok(ApiJson(serde_json::json!({})))
+    Ok(ApiJson(Empty {}))
 }
 
 /// Ends every live subscription of `user` to `room` (they left or were removed).
@@ -178,7 +262,8 @@ fn end_subscriptions(state: &AppState, room: &str, user: i64, reason: &str) {
     state.hub.remove_user(room, user, notice);
 }
 
-#[derive(Debug, Deserialize)]
+/// Names the user a moderation or invitation request is about.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UserRequest {
     /// A username.
     pub user: String,
@@ -214,6 +299,23 @@ async fn membership_change(
 }
 
 /// `POST /rooms/{room}/invite {user}`: a member adds an account to the room.
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/invite",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    request_body = UserRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The room; the account is a member", body = RoomView),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not a member, banned, or the invitee is banned", body = ErrorBody),
+        (status = 404, description = "No such room or user", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn invite(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -246,18 +348,40 @@ pub async fn invite(
     Ok(ApiJson(view_for(&state, &auth.user, room).await?))
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A member of a room and their role.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MemberView {
-    pub user: webchat_protocol::views::UserView,
+    pub user: UserView,
+    /// `owner`, `moderator` or `member`.
+    #[schema(value_type = String, example = "member")]
     pub role: &'static str,
 }
 
+/// The body of `GET /rooms/{room}/members`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembersResponse {
+    pub members: Vec<MemberView>,
+}
+
 /// `GET /rooms/{room}/members`.
+#[utoipa::path(
+    get,
+    path = "/rooms/{room}/members",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The room's members", body = MembersResponse),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn members(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(room): ApiPath<String>,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
+) -> Result<ApiJson<MembersResponse>, ApiError> {
     access::readable_room(&state, &auth.user, &room).await?;
     let members: Vec<MemberView> = state
         .store
@@ -269,7 +393,7 @@ pub async fn members(
             role: m.role.as_str(),
         })
         .collect();
-    Ok(ApiJson(serde_json::json!({ "members": members })))
+    Ok(ApiJson(MembersResponse { members }))
 }
 
 /// The standing used to decide who may remove whom: admins above owners above
@@ -334,34 +458,86 @@ async fn account_or_member(state: &AppState, room: &str, name: &str) -> Result<U
 }
 
 /// `POST /rooms/{room}/kick {user}`.
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/kick",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    request_body = UserRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Removed from the room (may rejoin)", body = Empty),
+        (status = 400, description = "Removing oneself, or malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not a moderator, or the target has equal or higher standing", body = ErrorBody),
+        (status = 404, description = "No such room or user", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn kick(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
+) -> Result<ApiJson<Empty>, ApiError> {
     remove(&state, &auth, &room, &request.user, false).await?;
-    Ok(ApiJson(serde_json::json!({})))
+    Ok(ApiJson(Empty {}))
 }
 
 /// `POST /rooms/{room}/ban {user}`: removed, and can neither rejoin nor post.
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/ban",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    request_body = UserRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Banned and removed from the room", body = Empty),
+        (status = 400, description = "Removing oneself, or malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not a moderator, or the target has equal or higher standing", body = ErrorBody),
+        (status = 404, description = "No such room or user", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn ban(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
+) -> Result<ApiJson<Empty>, ApiError> {
     remove(&state, &auth, &room, &request.user, true).await?;
-    Ok(ApiJson(serde_json::json!({})))
+    Ok(ApiJson(Empty {}))
 }
 
 /// `POST /rooms/{room}/moderators {user}`: the owner (or an admin) makes a member a moderator.
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/moderators",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    request_body = UserRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The member is a moderator", body = Empty),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not the room's owner or an admin", body = ErrorBody),
+        (status = 404, description = "No such room or user, or the user is not a member", body = ErrorBody),
+        (status = 409, description = "The owner already moderates", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn add_moderator(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
+) -> Result<ApiJson<Empty>, ApiError> {
     access::readable_room(&state, &auth.user, &room).await?;
     let own = state.store.role(&room, auth.user.id).await?;
     if !(auth.user.admin || own == Some(Role::Owner)) {
@@ -380,10 +556,24 @@ pub async fn add_moderator(
                 .await?
         }
     }
-    Ok(ApiJson(serde_json::json!({})))
+    Ok(ApiJson(Empty {}))
 }
 
 /// `POST /dm/{username}`: the one direct-message room of the two users, made on first use.
+#[utoipa::path(
+    post,
+    path = "/dm/{username}",
+    tag = "rooms",
+    params(("username" = String, Path, description = "The other person's username")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The direct-message room, named after the other person", body = RoomView),
+        (status = 400, description = "A direct message needs another person", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn direct_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -428,12 +618,31 @@ pub async fn direct_message(
     Ok(ApiJson(view_for(&state, &auth.user, room).await?))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `PATCH /rooms/{room}/messages/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct EditRequest {
     pub body: String,
 }
 
 /// `PATCH /rooms/{room}/messages/{id}`: edit over REST (bots).
+#[utoipa::path(
+    patch,
+    path = "/rooms/{room}/messages/{id}",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id"), ("id" = i64, Path, description = "The message's event id")),
+    request_body = EditRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The `edit` event appended", body = EventView),
+        (status = 400, description = "Empty body, bad id, or malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not the author, or not a member", body = ErrorBody),
+        (status = 404, description = "No such room or message", body = ErrorBody),
+        (status = 413, description = "The message or request body is too large", body = ErrorBody),
+        (status = 429, description = "Sending too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn edit_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -445,6 +654,22 @@ pub async fn edit_message(
 }
 
 /// `DELETE /rooms/{room}/messages/{id}`: delete over REST (bots, moderators).
+#[utoipa::path(
+    delete,
+    path = "/rooms/{room}/messages/{id}",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id"), ("id" = i64, Path, description = "The message's event id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The `delete` event appended (the message is now a tombstone)", body = EventView),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Neither the author nor a moderator, or not a member", body = ErrorBody),
+        (status = 404, description = "No such room or message", body = ErrorBody),
+        (status = 429, description = "Sending too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn delete_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -454,13 +679,34 @@ pub async fn delete_message(
     Ok(ApiJson(appended.event.view()))
 }
 
-#[derive(Debug, Deserialize)]
+/// A page of a room's log: the latest, or before or after a seq (not both).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
+    /// Events with a seq below this one.
     before: Option<u64>,
+    /// Events with a seq above this one.
     after: Option<u64>,
+    /// At most this many events, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
+/// `GET /rooms/{room}/events`: a page of the room's log (history).
+#[utoipa::path(
+    get,
+    path = "/rooms/{room}/events",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id"), EventsQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Events in seq order", body = EventsResponse),
+        (status = 400, description = "Bad limit, or both before and after", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn events(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -491,6 +737,26 @@ pub async fn events(
     }))
 }
 
+/// `POST /rooms/{room}/messages`: post a message over REST (bots); the nonce makes retries safe.
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/messages",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    request_body = PostMessageRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "The `message` event appended", body = EventView),
+        (status = 200, description = "A retry: the event already appended with this nonce", body = EventView),
+        (status = 400, description = "Empty body, bad nonce, or malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not a member, or banned", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 413, description = "The message or request body is too large", body = ErrorBody),
+        (status = 429, description = "Sending too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn post_message(
     State(state): State<AppState>,
     auth: AuthUser,

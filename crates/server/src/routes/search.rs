@@ -3,6 +3,8 @@
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use webchat_protocol::rest::ErrorBody;
 use webchat_protocol::views::EventView;
 
 use crate::access;
@@ -15,20 +17,42 @@ const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
 const MAX_OFFSET: u32 = 10_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// The words to find, 1 to 256 characters.
     q: String,
+    /// Only this room's messages.
     room: Option<String>,
+    /// At most this many results, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// Skip this many results, at most 10000 (default 0).
+    #[param(maximum = 10000)]
     offset: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+/// The body of `GET /search`: messages, best match first.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResponse {
     pub results: Vec<EventView>,
     pub has_more: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/search",
+    tag = "search",
+    params(SearchQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Matching messages the user may read, best match first", body = SearchResponse),
+        (status = 400, description = "Bad q, limit or offset", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn search(
     State(state): State<AppState>,
     auth: AuthUser,

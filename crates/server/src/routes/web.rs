@@ -9,7 +9,8 @@ use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use rust_embed::RustEmbed;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiJson};
 
@@ -22,20 +23,49 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 <body><h1>webchat</h1><p>The web client is not built. Run <code>npm run build</code> in <code>web/</code>, \
 or start the server with <code>./scripts/run</code>.</p></body></html>";
 
+/// The seed's welcome object, answered by `GET /` to API clients.
+#[derive(Debug, Serialize, ToSchema)]
+// Fields in alphabetical order: the bytes on the wire stay what `json!` made.
+pub struct Welcome {
+    /// Where the REST API lives.
+    #[schema(value_type = String, example = "/api/v1")]
+    pub api: &'static str,
+    #[schema(value_type = String, example = "Welcome to webchat")]
+    pub message: &'static str,
+    #[schema(value_type = String, example = "webchat")]
+    pub name: &'static str,
+    #[schema(value_type = String)]
+    pub version: &'static str,
+    /// Where the protocol v1 socket lives.
+    #[schema(value_type = String, example = "/api/v1/ws")]
+    pub websocket: &'static str,
+}
+
 /// `GET /`: the seed's welcome JSON to API clients, the web client to browsers.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "web",
+    responses(
+        (status = 200, description = "The welcome object when `Accept` asks for JSON (and not HTML); the web client otherwise", content(
+            (Welcome = "application/json"),
+            (String = "text/html"),
+        )),
+    )
+)]
 pub async fn root(headers: HeaderMap) -> Response {
     let accept = headers
         .get(ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if accept.contains("application/json") && !accept.contains("text/html") {
-        return ApiJson(json!({
-            "message": "Welcome to webchat",
-            "name": "webchat",
-            "version": env!("CARGO_PKG_VERSION"),
-            "api": "/api/v1",
-            "websocket": "/api/v1/ws",
-        }))
+        return ApiJson(Welcome {
+            api: "/api/v1",
+            message: "Welcome to webchat",
+            name: "webchat",
+            version: env!("CARGO_PKG_VERSION"),
+            websocket: "/api/v1/ws",
+        })
         .into_response();
     }
     index()

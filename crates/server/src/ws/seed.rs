@@ -135,16 +135,29 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
         let _ = outbound.send(Outbound::Close { code, reason }).await;
     }
     state.hub.unsubscribe(LOBBY, conn);
-    let offline = SeedFrame::new(
-        clock::hour_minute(clock::now_ms()),
-        &user.name,
-        "Offline".into(),
-    );
-    state.hub.publish_ephemeral(
-        LOBBY,
-        Outbound::SeedOnly(Utf8Bytes::from(offline.to_json())),
-        None,
-    );
     drop(outbound);
+    announce_offline_after_grace(state.clone(), user);
     ws::finish(writer).await;
+}
+
+/// `Offline` follows the presence rules: it is sent when the user's last
+/// connection to `lobby` is gone for longer than the grace period, so a
+/// reload or a second tab closing announces nothing.
+fn announce_offline_after_grace(state: AppState, user: User) {
+    tokio::spawn(async move {
+        tokio::time::sleep(state.config.presence_grace).await;
+        if state.hub.is_connected(LOBBY, user.id) {
+            return;
+        }
+        let offline = SeedFrame::new(
+            clock::hour_minute(clock::now_ms()),
+            &user.name,
+            "Offline".into(),
+        );
+        state.hub.publish_ephemeral(
+            LOBBY,
+            Outbound::SeedOnly(Utf8Bytes::from(offline.to_json())),
+            None,
+        );
+    });
 }

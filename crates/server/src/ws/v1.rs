@@ -241,6 +241,17 @@ impl Connection {
             .map_err(|_| Stop::Gone)
     }
 
+    async fn ack(&self, re: Option<Value>, event: webchat_core::model::Event) -> Result<(), Stop> {
+        self.reply(ServerFrame::Ack {
+            re,
+            room: event.room,
+            seq: event.seq,
+            id: event.id,
+            ts: webchat_core::clock::rfc3339_ms(event.ts_ms),
+        })
+        .await
+    }
+
     async fn handle_text(&mut self, text: &str) -> Result<(), Stop> {
         let request = match Request::parse(text) {
             Ok(request) => request,
@@ -290,21 +301,52 @@ impl Connection {
                     Some(send.nonce),
                 )
                 .await?;
-                let event = appended.event;
-                Ok(self
-                    .reply(ServerFrame::Ack {
-                        re,
-                        room: event.room,
-                        seq: event.seq,
-                        id: event.id,
-                        ts: webchat_core::clock::rfc3339_ms(event.ts_ms),
-                    })
-                    .await?)
+                Ok(self.ack(re, appended.event).await?)
             }
-            Command::Edit(_) | Command::Delete(_) | Command::Typing(_) | Command::Read(_) => Err(
-                ApiError::BadRequest("this command is not supported by this server yet".into())
-                    .into(),
-            ),
+            Command::Edit(edit) => {
+                let appended =
+                    access::edit_message(&self.state, &self.user, &edit.room, edit.id, edit.body)
+                        .await?;
+                Ok(self.ack(re, appended.event).await?)
+            }
+            Command::Delete(delete) => {
+                let appended =
+                    access::delete_message(&self.state, &self.user, &delete.room, delete.id)
+                        .await?;
+                Ok(self.ack(re, appended.event).await?)
+            }
+            Command::Typing(typing) => {
+                // Typing is only meaningful (and only relayed) in a subscribed room.
+                let now = std::time::Instant::now();
+                if !self
+                    .state
+                    .hub
+                    .set_typing(&typing.room, self.conn, typing.active, now)
+                {
+                    return Err(ApiError::BadRequest("subscribe to the room first".into()).into());
+                }
+                Ok(())
+            }
+            Command::Read(read) => {
+                validate::room_id(&read.room).map_err(|_| ApiError::room_not_found())?;
+                access::require_member(&self.state, &self.user, &read.room).await?;
+                if let Some(seq) = self
+                    .state
+                    .store
+                    .mark_read(&read.room, self.user.id, read.seq)
+                    .await
+                    .map_err(ApiError::from)?
+                {
+                    let frame = Outbound::frame(&ServerFrame::Read {
+                        room: read.room,
+                        seq,
+                    });
+                    self.state
+                        .registry
+                        .send_to_user(self.user.id, &frame, Some(self.conn));
+                }
+                Ok(())
+            }
         }
     }
 

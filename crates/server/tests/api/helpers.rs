@@ -111,6 +111,39 @@ impl TestApp {
         }
     }
 
+    /// A registered account (the first one of a server is its admin).
+    pub async fn account(&self, username: &str) -> Guest {
+        let (status, body) = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({ "username": username, "password": "correct horse battery" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        Guest {
+            token: body["token"].as_str().expect("token").to_owned(),
+            id: body["user"]["id"].as_i64().expect("id"),
+            name: body["user"]["name"].as_str().expect("name").to_owned(),
+        }
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.http.delete(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        json_response(request.send().await.expect("request")).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut request = self.http.patch(self.url(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        json_response(request.send().await.expect("request")).await
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         let mut request = self.http.get(self.url(path));
         if let Some(token) = token {

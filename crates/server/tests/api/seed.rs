@@ -148,3 +148,28 @@ async fn the_seed_endpoint_is_closed_when_guests_are_disabled() {
         matches!(refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403)
     );
 }
+
+#[tokio::test]
+async fn a_seed_client_reconnecting_within_the_grace_period_is_not_announced_offline() {
+    let app = spawn_app_with(|c| c.presence_grace = std::time::Duration::from_secs(1)).await;
+    let mut watcher = app.ws_anonymous("/ws/100").await;
+    watcher.send_text("Connect").await;
+    watcher.recv().await;
+    let flaky = app.ws_anonymous("/ws/200").await;
+    drop(flaky);
+    let mut flaky = app.ws_anonymous("/ws/200").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    flaky.send_text("still here").await;
+    let next = watcher.recv().await;
+    assert_eq!(
+        (next["clientId"].clone(), next["message"].clone()),
+        (json!(200), json!("still here")),
+        "no Offline before the message"
+    );
+    drop(flaky);
+    let offline = watcher.recv().await;
+    assert_eq!(
+        (offline["clientId"].clone(), offline["message"].clone()),
+        (json!(200), json!("Offline"))
+    );
+}

@@ -406,7 +406,12 @@ async fn a_frame_over_the_limit_closes_with_1009() {
 
 #[tokio::test]
 async fn sending_faster_than_the_rate_limit_is_refused_with_retry_after() {
-    let app = spawn_app().await;
+    // A slow refill keeps the test independent of how fast this machine commits.
+    let app = spawn_app_with(|c| {
+        c.limits.rate_per_s = 1;
+        c.limits.burst = 5;
+    })
+    .await;
     let ann = app.guest("ann").await;
     let mut a = app.ws_ready(&ann.token).await;
     a.subscribe("lobby", None).await;
@@ -423,10 +428,7 @@ async fn sending_faster_than_the_rate_limit_is_refused_with_retry_after() {
         }
     }
     let (sent, error) = limited.expect("the limit is reached within 40 sends");
-    assert!(
-        sent >= 20,
-        "the burst of 20 is allowed, limited after {sent}"
-    );
+    assert!(sent >= 5, "the burst of 5 is allowed, limited after {sent}");
     assert_eq!(error["code"], "rate_limited");
     assert!(error["retry_after_ms"].as_u64().expect("retry_after_ms") > 0);
     assert_eq!(a.request(json!({"type": "ping"})).await["type"], "pong");

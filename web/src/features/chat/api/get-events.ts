@@ -1,9 +1,16 @@
 // GET /api/v1/rooms/{room}/events: a page of a room's log, ascending seq.
 
 import { apiGet } from '../../../lib/api-client';
-import type { RoomEvent } from '../../../types/api';
+import type { Author, RoomEvent } from '../../../types/api';
 
-export type EventsPage = { events: RoomEvent[]; has_more: boolean };
+/**
+ * A log entry as the server sends it now: history marks edited messages
+ * (`body` is the current text) and deleted ones (tombstones, no `body`);
+ * kicks, bans and invites name the `actor`.
+ */
+export type ChatEvent = RoomEvent & { edited?: boolean; deleted?: boolean; actor?: Author };
+
+export type EventsPage = { events: ChatEvent[]; has_more: boolean };
 
 export const HISTORY_PAGE = 50;
 

@@ -29,9 +29,14 @@ export function ChatProvider({ children, client: given, options, me }: Props) {
   useEffect(() => {
     client.start();
     const online = () => client.socket.reconnectNow();
+    const visibility = () => {
+      if (document.visibilityState !== 'hidden') client.pageShown();
+    };
     window.addEventListener('online', online);
+    document.addEventListener('visibilitychange', visibility);
     return () => {
       window.removeEventListener('online', online);
+      document.removeEventListener('visibilitychange', visibility);
       client.stop();
     };
   }, [client]);

@@ -1,8 +1,8 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket, welcomeFrame } from '../../../test/fake-websocket';
-import { alice, ev } from '../../../test/fixtures';
+import { alice, bob, ev } from '../../../test/fixtures';
 import type { EventsPage } from '../api/get-events';
 import { ChatClient } from '../core/chat-client';
 import { createChatStore, initialChatState } from '../core/chat-store';
@@ -19,7 +19,10 @@ const history: EventsPage = {
   has_more: true,
 };
 
-function setup(fetchEvents = vi.fn(async (_room: string, _p: { before?: number }) => history)) {
+function setup(
+  fetchEvents = vi.fn(async (_room: string, _p: { before?: number }) => history),
+  props: { canModerate?: boolean } = {},
+) {
   const client = new ChatClient({
     store: createChatStore({ ...initialChatState, me: alice }),
     fetchEvents,
@@ -28,7 +31,7 @@ function setup(fetchEvents = vi.fn(async (_room: string, _p: { before?: number }
   render(
     <ChatProvider client={client}>
       <ConnectionStatus />
-      <ChatRoom roomId="lobby" roomName="Lobby" />
+      <ChatRoom roomId="lobby" roomName="Lobby" {...props} />
     </ChatProvider>,
   );
   const ws = FakeWebSocket.latest();
@@ -140,5 +143,109 @@ describe('ChatRoom', () => {
     expect(screen.getByRole('status')).toHaveTextContent('Connected');
     act(() => ws.drop(1006));
     expect(screen.getByRole('status')).toHaveTextContent('Reconnecting in 3 s');
+  });
+});
+
+describe('ChatRoom edit and delete', () => {
+  const article = (text: string) => screen.getByText(text).closest('article')!;
+
+  it('offers Edit and Delete on own messages only', async () => {
+    setup();
+    await screen.findByText('hello from alice');
+    expect(within(article('hello from alice')).getByRole('button', { name: 'Edit message' })).toBeInTheDocument();
+    expect(within(article('hello from alice')).getByRole('button', { name: 'Delete message' })).toBeInTheDocument();
+    const other = screen.getByText(/bob here/).closest('article')!;
+    expect(within(other).queryByRole('button', { name: 'Edit message' })).toBeNull();
+    expect(within(other).queryByRole('button', { name: 'Delete message' })).toBeNull();
+  });
+
+  it('offers them on every message to a moderator', async () => {
+    setup(undefined, { canModerate: true });
+    await screen.findByText('hello from alice');
+    const other = screen.getByText(/bob here/).closest('article')!;
+    expect(within(other).getByRole('button', { name: 'Edit message' })).toBeInTheDocument();
+    expect(within(other).getByRole('button', { name: 'Delete message' })).toBeInTheDocument();
+  });
+
+  it('sends an edit, and shows the edited text with "(edited)" when its event arrives', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Edit message' }));
+    const box = screen.getByRole('textbox', { name: 'Edit message text' });
+    expect(box).toHaveValue('hello from alice');
+    await userEvent.clear(box);
+    await userEvent.type(box, 'hello, world{Enter}');
+    const [edit] = ws.sentOfType('edit');
+    expect(edit).toMatchObject({ type: 'edit', room: 'lobby', id: 102, body: 'hello, world' });
+    act(() => {
+      ws.receive({ type: 'ack', re: edit.req, room: 'lobby', seq: 4, id: 104, ts: 't' });
+      ws.receive({ type: 'event', ...ev(4, { kind: 'edit', author: alice, target: 102, body: 'hello, world' }) });
+    });
+    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Edit message text' })).toBeNull());
+    const edited = screen.getByText('hello, world', { selector: 'p' });
+    expect(edited.closest('article')).toHaveTextContent('(edited)');
+    expect(screen.queryByRole('textbox', { name: 'Edit message text' })).toBeNull();
+    expect(screen.queryByText('hello from alice')).toBeNull();
+  });
+
+  it('cancels an edit with Escape', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Edit message' }));
+    await userEvent.type(screen.getByRole('textbox', { name: 'Edit message text' }), ' more{Escape}');
+    expect(screen.queryByRole('textbox', { name: 'Edit message text' })).toBeNull();
+    expect(ws.sentOfType('edit')).toHaveLength(0);
+  });
+
+  it('sends a delete and turns the message into a tombstone without its text', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Delete message' }));
+    const [del] = ws.sentOfType('delete');
+    expect(del).toMatchObject({ type: 'delete', room: 'lobby', id: 102 });
+    act(() => ws.receive({ type: 'event', ...ev(4, { kind: 'delete', author: alice, target: 102, body: undefined }) }));
+    expect(screen.queryByText('hello from alice')).toBeNull();
+    const tomb = screen.getByText('Message deleted').closest('article')!;
+    expect(tomb).toHaveAttribute('data-deleted', 'true');
+    expect(within(tomb).queryByRole('button')).toBeNull();
+  });
+
+  it('shows the server’s refusal', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Delete message' }));
+    const [del] = ws.sentOfType('delete');
+    act(() => ws.receive({ type: 'error', re: del.req, code: 'forbidden', message: 'you may not' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('you may not');
+  });
+});
+
+describe('ChatRoom typing and presence', () => {
+  it('sends typing while composing, and shows who else is typing', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'h');
+    expect(ws.sentOfType('typing')).toEqual([{ type: 'typing', room: 'lobby', active: true }]);
+    await userEvent.clear(screen.getByRole('textbox', { name: 'Message' }));
+    expect(ws.sentOfType('typing').at(-1)).toEqual({ type: 'typing', room: 'lobby', active: false });
+
+    act(() => ws.receive({ type: 'typing', room: 'lobby', user: bob, active: true }));
+    const indicator = screen.getByText('bob is typing…');
+    expect(indicator).toHaveAttribute('aria-live', 'polite');
+    act(() => ws.receive({ type: 'event', ...ev(4, { body: 'done typing' }) }));
+    expect(screen.queryByText('bob is typing…')).toBeNull();
+  });
+
+  it('shows how many are online, with a list of them', async () => {
+    const { ws } = setup();
+    act(() => ws.receive({ type: 'subscribed', room: 'lobby', head: 3, presence: [alice, bob] }));
+    expect(screen.getByText('2 online')).toBeInTheDocument();
+    const list = screen.getByRole('list', { name: 'Online', hidden: true });
+    expect(within(list).getAllByRole('listitem', { hidden: true }).map((li) => li.textContent)).toEqual([
+      'alice',
+      'bob',
+    ]);
+    act(() => ws.receive({ type: 'presence', room: 'lobby', joined: [], left: [bob] }));
+    expect(screen.getByText('1 online')).toBeInTheDocument();
   });
 });

@@ -6,9 +6,11 @@ type Props = {
   onSend: (body: string) => void;
   roomName: string;
   maxLength?: number;
+  /** true while the user types, false when the box is cleared. */
+  onTyping?: (active: boolean) => void;
 };
 
-export function Composer({ onSend, roomName, maxLength = 4000 }: Props) {
+export function Composer({ onSend, roomName, maxLength = 4000, onTyping }: Props) {
   const [body, setBody] = useState('');
   const id = useId();
 
@@ -41,7 +43,10 @@ export function Composer({ onSend, roomName, maxLength = 4000 }: Props) {
         value={body}
         maxLength={maxLength}
         placeholder={`Message ${roomName}`}
-        onChange={(e) => setBody(e.target.value)}
+        onChange={(e) => {
+          setBody(e.target.value);
+          onTyping?.(e.target.value.trim() !== '');
+        }}
         onKeyDown={onKeyDown}
       />
       <button type="submit">Send</button>

@@ -3,7 +3,7 @@
 // older messages are prepended, and follows new messages while at the bottom.
 // User text is rendered as React text nodes only, never as HTML.
 
-import { useLayoutEffect, useRef, type UIEvent } from 'react';
+import { useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type UIEvent } from 'react';
 import type { DisplayItem, PendingMessage } from '../core/chat-store';
 
 type Me = { id: number; name: string } | null;
@@ -17,6 +17,10 @@ type Props = {
   onLoadOlder: () => void;
   onRetry: (nonce: string) => void;
   onDiscard: (nonce: string) => void;
+  /** The user moderates the room: may edit and delete anyone's messages. */
+  canModerate?: boolean;
+  onEdit?: (id: number, body: string) => Promise<void>;
+  onDelete?: (id: number) => Promise<void>;
 };
 
 const TOP_THRESHOLD_PX = 40;
@@ -37,6 +41,9 @@ export function MessageList({
   onLoadOlder,
   onRetry,
   onDiscard,
+  canModerate = false,
+  onEdit,
+  onDelete,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -100,7 +107,14 @@ export function MessageList({
               {item.text}
             </p>
           ) : (
-            <MessageItem key={item.key} item={item} own={me !== null && item.author.id === me.id} />
+            <MessageItem
+              key={item.key}
+              item={item}
+              own={me !== null && item.author.id === me.id}
+              canChange={canModerate || (me !== null && item.author.id === me.id)}
+              onEdit={onEdit}
+              onDelete={onDelete}
+            />
           ),
         )}
         {pending.map((p) => (
@@ -134,9 +148,65 @@ export function MessageList({
   );
 }
 
-function MessageItem({ item, own }: { item: Extract<DisplayItem, { kind: 'message' }>; own: boolean }) {
+type ItemProps = {
+  item: Extract<DisplayItem, { kind: 'message' }>;
+  own: boolean;
+  canChange: boolean;
+  onEdit?: (id: number, body: string) => Promise<void>;
+  onDelete?: (id: number) => Promise<void>;
+};
+
+function MessageItem({ item, own, canChange, onEdit, onDelete }: ItemProps) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const editId = useId();
+
+  const run = async (action: () => Promise<void>, after?: () => void) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      after?.();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'That did not work.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const save = (e?: FormEvent) => {
+    e?.preventDefault();
+    if (!onEdit) return;
+    const body = draft;
+    if (body.trim() === '') return;
+    if (body === item.body) {
+      setEditing(false);
+      return;
+    }
+    void run(() => onEdit(item.id, body), () => setEditing(false));
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      setEditing(false);
+    } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      save();
+    }
+  };
+
+  const classes = ['message', own ? 'own' : 'other'];
+  if (item.deleted) classes.push('deleted');
   return (
-    <article className={own ? 'message own' : 'message other'} data-own={own ? 'true' : 'false'} data-seq={item.seq}>
+    <article
+      className={classes.join(' ')}
+      data-own={own ? 'true' : 'false'}
+      data-seq={item.seq}
+      data-deleted={item.deleted ? 'true' : undefined}
+    >
       <div className="meta">
         <span className="author">{item.author.name}</span>
         <time dateTime={item.ts} title={item.ts}>
@@ -144,7 +214,68 @@ function MessageItem({ item, own }: { item: Extract<DisplayItem, { kind: 'messag
         </time>
         {item.edited && <span className="edited">(edited)</span>}
       </div>
-      <p className="body">{item.body}</p>
+      {item.deleted ? (
+        <p className="body tombstone">Message deleted</p>
+      ) : editing ? (
+        <form className="edit-form" onSubmit={save}>
+          <label htmlFor={editId} className="visually-hidden">
+            Edit message text
+          </label>
+          <textarea
+            id={editId}
+            value={draft}
+            rows={2}
+            autoFocus
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={onKeyDown}
+          />
+          <div className="message-actions">
+            <button type="submit" disabled={busy}>
+              Save
+            </button>
+            <button type="button" className="secondary" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p className="body">{item.body}</p>
+      )}
+      {canChange && !item.deleted && !editing && (onEdit || onDelete) && (
+        <div className="message-actions">
+          {onEdit && (
+            <button
+              type="button"
+              className="link"
+              aria-label="Edit message"
+              disabled={busy}
+              onClick={() => {
+                setDraft(item.body);
+                setError(null);
+                setEditing(true);
+              }}
+            >
+              Edit
+            </button>
+          )}
+          {onDelete && (
+            <button
+              type="button"
+              className="link"
+              aria-label="Delete message"
+              disabled={busy}
+              onClick={() => void run(() => onDelete(item.id))}
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </article>
   );
 }

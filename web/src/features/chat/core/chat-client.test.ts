@@ -113,3 +113,109 @@ describe('ChatClient', () => {
     expect(client.store.getState().timelines.lobby.error).toBeUndefined();
   });
 });
+
+describe('ChatClient edit, delete, typing and read markers', () => {
+  function setup(opts: { visible?: boolean } = {}) {
+    let now = 0;
+    const restEdit = vi.fn(async (room: string, id: number, body: string) =>
+      ev(20, { room, kind: 'edit', target: id, body }),
+    );
+    const restDelete = vi.fn(async (room: string, id: number) =>
+      ev(21, { room, kind: 'delete', target: id, body: undefined }),
+    );
+    const client = new ChatClient({
+      store: createChatStore({ ...initialChatState, me: alice }),
+      fetchEvents: async () => ({ events: [ev(1), ev(2, { id: 7, author: alice, body: 'helo' })], has_more: false }),
+      socket: { url: 'ws://test/api/v1/ws', createSocket: (url) => new FakeWebSocket(url), backoff: () => 1000 },
+      restEdit,
+      restDelete,
+      isVisible: () => opts.visible ?? true,
+      now: () => now,
+    });
+    client.start();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive(welcomeFrame());
+    return { client, ws, restEdit, restDelete, advance: (ms: number) => (now += ms) };
+  }
+
+  it('edits over the socket when the server takes it', async () => {
+    const { client, ws, restEdit } = setup();
+    await client.openRoom('lobby');
+    const p = client.editMessage('lobby', 7, 'hello');
+    const [edit] = ws.sentOfType('edit');
+    expect(edit).toMatchObject({ room: 'lobby', id: 7, body: 'hello' });
+    ws.receive({ type: 'ack', re: edit.req, room: 'lobby', seq: 3, id: 3, ts: 't' });
+    await p;
+    expect(restEdit).not.toHaveBeenCalled();
+  });
+
+  it('falls back to REST when the server does not take edit/delete over the socket', async () => {
+    const { client, ws, restEdit, restDelete } = setup();
+    await client.openRoom('lobby');
+    const p = client.editMessage('lobby', 7, 'hello');
+    const [edit] = ws.sentOfType('edit');
+    ws.receive({ type: 'error', re: edit.req, code: 'bad_request', message: 'this command is not supported by this server yet' });
+    await p;
+    expect(restEdit).toHaveBeenCalledWith('lobby', 7, 'hello');
+    expect(client.store.getState().timelines.lobby.events.map((e) => e.seq)).toContain(20);
+
+    const d = client.deleteMessage('lobby', 7);
+    const [del] = ws.sentOfType('delete');
+    ws.receive({ type: 'error', re: del.req, code: 'bad_request', message: 'this command is not supported by this server yet' });
+    await d;
+    expect(restDelete).toHaveBeenCalledWith('lobby', 7);
+  });
+
+  it('does not fall back on a real refusal', async () => {
+    const { client, ws, restDelete } = setup();
+    await client.openRoom('lobby');
+    const d = client.deleteMessage('lobby', 7);
+    const [del] = ws.sentOfType('delete');
+    ws.receive({ type: 'error', re: del.req, code: 'forbidden', message: 'not yours' });
+    await expect(d).rejects.toThrow('not yours');
+    expect(restDelete).not.toHaveBeenCalled();
+  });
+
+  it('sends typing at most every 2 s, and active:false once when cleared or sent', async () => {
+    const { client, ws, advance } = setup();
+    await client.openRoom('lobby');
+    client.setTyping(true);
+    advance(500);
+    client.setTyping(true);
+    advance(1600);
+    client.setTyping(true);
+    expect(ws.sentOfType('typing')).toEqual([
+      { type: 'typing', room: 'lobby', active: true },
+      { type: 'typing', room: 'lobby', active: true },
+    ]);
+    client.setTyping(false);
+    client.setTyping(false);
+    client.setTyping(true);
+    client.send('hi');
+    expect(ws.sentOfType('typing').map((f) => f.active)).toEqual([true, true, false, true, false]);
+  });
+
+  it('sends read with the newest seq, debounced, while the page is visible', async () => {
+    vi.useFakeTimers();
+    const { client, ws } = setup();
+    await client.openRoom('lobby');
+    ws.receive({ type: 'event', ...ev(3) });
+    ws.receive({ type: 'event', ...ev(4) });
+    expect(ws.sentOfType('read')).toEqual([]);
+    vi.advanceTimersByTime(1000);
+    expect(ws.sentOfType('read')).toEqual([{ type: 'read', room: 'lobby', seq: 4 }]);
+    expect(client.store.getState().readMarks.lobby).toBe(4);
+    vi.advanceTimersByTime(5000);
+    expect(ws.sentOfType('read')).toHaveLength(1);
+  });
+
+  it('sends no read while the page is hidden', async () => {
+    vi.useFakeTimers();
+    const { client, ws } = setup({ visible: false });
+    await client.openRoom('lobby');
+    ws.receive({ type: 'event', ...ev(3) });
+    vi.advanceTimersByTime(3000);
+    expect(ws.sentOfType('read')).toEqual([]);
+  });
+});

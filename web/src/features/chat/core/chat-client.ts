@@ -5,15 +5,35 @@
 // seq without re-reading history.
 
 import { ApiError } from '../../../lib/api-client';
-import { getEvents, type EventsPage } from '../api/get-events';
-import { createChatStore, oldestSeq, type ChatStore } from './chat-store';
+import { deleteMessage } from '../api/delete-message';
+import { editMessage } from '../api/edit-message';
+import { getEvents, type ChatEvent, type EventsPage } from '../api/get-events';
+import { createChatStore, lastSeq, oldestSeq, type ChatStore } from './chat-store';
 import { ChatSocket, defaultSocketUrl, type ChatSocketOptions } from './chat-socket';
 
 export type ChatClientOptions = {
   store?: ChatStore;
   fetchEvents?: (room: string, params: { before?: number; limit?: number }) => Promise<EventsPage>;
   socket?: Partial<Omit<ChatSocketOptions, 'store'>>;
+  /** REST forms of edit and delete (fallback when the socket cannot do them). */
+  restEdit?: (room: string, id: number, body: string) => Promise<ChatEvent>;
+  restDelete?: (room: string, id: number) => Promise<ChatEvent>;
+  /** Whether the page is visible (read markers are only sent while it is). */
+  isVisible?: () => boolean;
+  now?: () => number;
 };
+
+/** Typing renewals are sent at most this often while the user types. */
+export const TYPING_THROTTLE_MS = 2000;
+/** Read markers wait this long for more events before going out. */
+export const READ_DEBOUNCE_MS = 1000;
+
+const pageVisible = () => typeof document === 'undefined' || document.visibilityState !== 'hidden';
+
+/** The server answered that it does not take this command over the socket. */
+function unsupported(e: unknown): boolean {
+  return e instanceof ApiError && e.code === 'bad_request' && /not supported/i.test(e.message);
+}
 
 function message(e: unknown): string {
   return e instanceof ApiError || e instanceof Error ? e.message : 'Something went wrong';
@@ -26,10 +46,20 @@ export class ChatClient {
   private active: string | null = null;
   private readonly loading = new Map<string, Promise<void>>();
   private unwatch: (() => void) | null = null;
+  private readonly restEdit: NonNullable<ChatClientOptions['restEdit']>;
+  private readonly restDelete: NonNullable<ChatClientOptions['restDelete']>;
+  private readonly isVisible: () => boolean;
+  private readonly now: () => number;
+  private typing: { room: string; sentAt: number } | null = null;
+  private readTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: ChatClientOptions = {}) {
     this.store = options.store ?? createChatStore();
     this.fetchEvents = options.fetchEvents ?? getEvents;
+    this.restEdit = options.restEdit ?? editMessage;
+    this.restDelete = options.restDelete ?? deleteMessage;
+    this.isVisible = options.isVisible ?? pageVisible;
+    this.now = options.now ?? (() => Date.now());
     this.socket = new ChatSocket({
       url: options.socket?.url ?? defaultSocketUrl(),
       ...options.socket,
@@ -49,6 +79,8 @@ export class ChatClient {
   stop(): void {
     this.unwatch?.();
     this.unwatch = null;
+    if (this.readTimer !== null) clearTimeout(this.readTimer);
+    this.readTimer = null;
     this.socket.stop();
   }
 
@@ -57,6 +89,7 @@ export class ChatClient {
     if (this.unwatch) return;
     let was = this.store.getState().connection.kind;
     this.unwatch = this.store.subscribe(() => {
+      this.scheduleRead();
       const now = this.store.getState().connection.kind;
       if (now === was) return;
       was = now;
@@ -71,11 +104,13 @@ export class ChatClient {
   async openRoom(room: string): Promise<void> {
     if (this.active === room) return;
     const previous = this.active;
+    this.setTyping(false);
     this.active = room;
     if (previous) this.socket.unsubscribe(previous);
     const t = this.store.getState().timelines[room];
     if (t?.loaded) {
       this.socket.subscribe(room);
+      this.scheduleRead();
       return;
     }
     await this.loadHistory(room);
@@ -118,7 +153,84 @@ export class ChatClient {
 
   send(body: string): string | null {
     if (!this.active) return null;
+    this.setTyping(false);
     return this.socket.send(this.active, body);
+  }
+
+  /**
+   * Edits a message (own, or any when moderating). Over the socket when it is
+   * up; over REST when it is down or the server does not take `edit` there.
+   * The resulting `edit` event arrives through the subscription either way.
+   */
+  async editMessage(room: string, id: number, body: string): Promise<void> {
+    if (this.socket.isOpen) {
+      try {
+        await this.socket.request({ type: 'edit', room, id, body });
+        return;
+      } catch (e) {
+        if (!unsupported(e)) throw e;
+      }
+    }
+    const event = await this.restEdit(room, id, body);
+    this.store.dispatch({ type: 'events/received', room, events: [event] });
+  }
+
+  async deleteMessage(room: string, id: number): Promise<void> {
+    if (this.socket.isOpen) {
+      try {
+        await this.socket.request({ type: 'delete', room, id });
+        return;
+      } catch (e) {
+        if (!unsupported(e)) throw e;
+      }
+    }
+    const event = await this.restDelete(room, id);
+    this.store.dispatch({ type: 'events/received', room, events: [event] });
+  }
+
+  /**
+   * The composer's typing state: `true` on each keystroke (sent at most every
+   * TYPING_THROTTLE_MS, which also renews it for the others), `false` when the
+   * box is cleared or the message is sent (sent once, if `true` was sent).
+   */
+  setTyping(active: boolean): void {
+    const room = this.active;
+    const now = this.now();
+    if (!active || !room) {
+      if (this.typing) this.socket.sendTyping(this.typing.room, false);
+      this.typing = null;
+      return;
+    }
+    if (this.typing && this.typing.room === room && now - this.typing.sentAt < TYPING_THROTTLE_MS) return;
+    this.typing = { room, sentAt: now };
+    this.socket.sendTyping(room, true);
+  }
+
+  /** Call when the page becomes visible again: marks the open room read. */
+  pageShown(): void {
+    this.scheduleRead();
+  }
+
+  /**
+   * Sends `read` with the newest seq of the open room once no new event has
+   * arrived for READ_DEBOUNCE_MS, while the page is visible; records it in
+   * the store too, which clears the room's unread badge.
+   */
+  private scheduleRead(): void {
+    const room = this.active;
+    if (!room || !this.isVisible()) return;
+    const state = this.store.getState();
+    const seq = lastSeq(state, room);
+    if (seq === undefined || seq <= 0 || seq <= (state.readMarks[room] ?? 0)) return;
+    if (this.readTimer !== null) clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      if (this.active !== room || !this.isVisible()) return;
+      const newest = lastSeq(this.store.getState(), room);
+      if (newest === undefined) return;
+      this.socket.sendRead(room, newest);
+      this.store.dispatch({ type: 'read/marked', room, seq: newest });
+    }, READ_DEBOUNCE_MS);
   }
 
   retry(nonce: string): void {

@@ -271,3 +271,79 @@ describe('defaultSocketUrl', () => {
   });
 });
 
+
+describe('ChatSocket edit, delete, typing, read, removal', () => {
+  it('resolves an edit on its ack and rejects a delete with the server’s error', async () => {
+    const socket = makeSocket();
+    const ws = connect(socket);
+    const edit = socket.request({ type: 'edit', room: 'lobby', id: 7, body: 'fixed' });
+    const del = socket.request({ type: 'delete', room: 'lobby', id: 8 });
+    const [e, d] = ws.sent.slice(-2);
+    expect(e).toMatchObject({ type: 'edit', room: 'lobby', id: 7, body: 'fixed' });
+    expect(d).toMatchObject({ type: 'delete', room: 'lobby', id: 8 });
+    ws.receive({ type: 'ack', re: e.req, room: 'lobby', seq: 9, id: 9, ts: 't' });
+    ws.receive({ type: 'error', re: d.req, code: 'forbidden', message: 'not yours' });
+    await expect(edit).resolves.toMatchObject({ seq: 9 });
+    await expect(del).rejects.toMatchObject({ code: 'forbidden', message: 'not yours' });
+  });
+
+  it('rejects requests when not connected, and those in flight when the connection drops', async () => {
+    const socket = makeSocket();
+    await expect(socket.request({ type: 'delete', room: 'lobby', id: 1 })).rejects.toMatchObject({
+      code: 'unavailable',
+    });
+    const ws = connect(socket);
+    const p = socket.request({ type: 'delete', room: 'lobby', id: 1 });
+    ws.drop(1006);
+    await expect(p).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('sends typing and read only while connected', () => {
+    const socket = makeSocket();
+    socket.sendTyping('lobby', true);
+    const ws = connect(socket);
+    socket.sendTyping('lobby', true);
+    socket.sendRead('lobby', 12);
+    expect(ws.sentOfType('typing')).toEqual([{ type: 'typing', room: 'lobby', active: true }]);
+    expect(ws.sentOfType('read')).toEqual([{ type: 'read', room: 'lobby', seq: 12 }]);
+  });
+
+  it('shows others typing, renews on repeat, and expires after 6 s without renewal', () => {
+    const ws = connect(makeSocket());
+    const bob = { id: 2, name: 'bob', guest: true };
+    const typing = () => store.getState().typing.lobby?.map((t) => t.user.name) ?? [];
+    ws.receive({ type: 'typing', room: 'lobby', user: bob, active: true });
+    expect(typing()).toEqual(['bob']);
+    vi.advanceTimersByTime(4000);
+    ws.receive({ type: 'typing', room: 'lobby', user: bob, active: true });
+    vi.advanceTimersByTime(4000);
+    expect(typing()).toEqual(['bob']);
+    vi.advanceTimersByTime(2001);
+    expect(typing()).toEqual([]);
+    ws.receive({ type: 'typing', room: 'lobby', user: bob, active: true });
+    ws.receive({ type: 'typing', room: 'lobby', user: bob, active: false });
+    expect(typing()).toEqual([]);
+    // Never the user themself.
+    ws.receive({ type: 'typing', room: 'lobby', user: alice, active: true });
+    expect(typing()).toEqual([]);
+  });
+
+  it('records read markers from the user’s other tabs', () => {
+    const ws = connect(makeSocket());
+    ws.receive({ type: 'read', room: 'rust', seq: 40 });
+    expect(store.getState().readMarks.rust).toBe(40);
+  });
+
+  it('stops resuming a room the server removed the user from, and says why', () => {
+    const socket = makeSocket();
+    socket.subscribe('rust');
+    const ws = connect(socket);
+    ws.receive({ type: 'unsubscribed', room: 'rust', reason: 'kicked' });
+    expect(store.getState().removed).toEqual({ room: 'rust', reason: 'kicked' });
+    expect(socket.subscribedRooms()).toEqual([]);
+    // A reply to our own unsubscribe has no reason and is no removal.
+    store.dispatch({ type: 'room/removed-seen' });
+    ws.receive({ type: 'unsubscribed', re: 3, room: 'lobby' });
+    expect(store.getState().removed).toBeNull();
+  });
+});

@@ -7,6 +7,7 @@
 // nonce (the server is idempotent per nonce, so nothing is posted twice).
 // All state the UI shows lives in the ChatStore; this class only dispatches.
 
+import { ApiError } from '../../../lib/api-client';
 import { backoffDelay } from '../../../lib/backoff';
 import { newNonce } from '../../../lib/nonce';
 import { lastSeq, type ChatStore, type ConnectionState } from './chat-store';
@@ -47,6 +48,17 @@ export const CloseCode = {
 } as const;
 
 const PENDING_RETRY_MS = 1000;
+/** A typing indicator disappears when it is not renewed within this time. */
+export const TYPING_TTL_MS = 6000;
+
+/** The commands answered by `ack` or `error` that callers wait for. */
+export type RequestFrame =
+  | { type: 'edit'; room: string; id: number; body: string }
+  | { type: 'delete'; room: string; id: number };
+
+export type AckFrame = Extract<ServerFrame, { type: 'ack' }>;
+
+type Waiter = { resolve: (ack: AckFrame) => void; reject: (e: ApiError) => void };
 
 export class ChatSocket {
   private readonly opts: Required<Omit<ChatSocketOptions, 'onAuthFailure' | 'onRepeatedFailure'>> &
@@ -65,6 +77,9 @@ export class ChatSocket {
   /** req of an in-flight `send` → its nonce, to match `ack` and `error`. */
   private readonly sendReqs = new Map<Req, string>();
   private readonly resendTimers = new Set<TimerHandle>();
+  /** req of an in-flight edit/delete → its promise. */
+  private readonly waiters = new Map<Req, Waiter>();
+  private readonly typingTimers = new Map<string, TimerHandle>();
 
   constructor(options: ChatSocketOptions) {
     this.opts = {
@@ -97,6 +112,8 @@ export class ChatSocket {
     this.stopHeartbeat();
     for (const t of this.resendTimers) clearTimeout(t);
     this.resendTimers.clear();
+    for (const t of this.typingTimers.values()) clearTimeout(t);
+    this.typingTimers.clear();
     const ws = this.ws;
     this.detach();
     ws?.close(CloseCode.normal, 'bye');
@@ -134,6 +151,27 @@ export class ChatSocket {
   retry(nonce: string): void {
     this.opts.store.dispatch({ type: 'pending/retry', nonce });
     if (this.welcomed) this.sendPending(nonce);
+  }
+
+  /** Sends an edit or delete; resolves on its ack, rejects with the server's error. */
+  request(frame: RequestFrame): Promise<AckFrame> {
+    if (!this.welcomed) {
+      return Promise.reject(new ApiError(0, 'unavailable', 'Not connected.'));
+    }
+    const req = this.nextReq();
+    return new Promise<AckFrame>((resolve, reject) => {
+      this.waiters.set(req, { resolve, reject });
+      this.transmit({ ...frame, req });
+    });
+  }
+
+  /** Typing and read markers are best effort: dropped while disconnected. */
+  sendTyping(room: string, active: boolean): void {
+    if (this.welcomed) this.transmit({ type: 'typing', room, active });
+  }
+
+  sendRead(room: string, seq: number): void {
+    if (this.welcomed) this.transmit({ type: 'read', room, seq });
   }
 
   // ---- connection life cycle ----
@@ -177,6 +215,9 @@ export class ChatSocket {
     this.ws = null;
     this.welcomed = false;
     this.sendReqs.clear();
+    const waiters = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const w of waiters) w.reject(new ApiError(0, 'unavailable', 'The connection was lost.'));
   }
 
   private handleClose(code: number): void {
@@ -265,6 +306,12 @@ export class ChatSocket {
         store.dispatch({ type: 'events/received', room: frame.room, events: [toRoomEvent(frame)] });
         break;
       case 'ack': {
+        const waiter = frame.re !== undefined ? this.waiters.get(frame.re) : undefined;
+        if (waiter) {
+          this.waiters.delete(frame.re as Req);
+          waiter.resolve(frame);
+          break;
+        }
         const nonce = frame.re !== undefined ? this.sendReqs.get(frame.re) : undefined;
         if (nonce === undefined) break;
         this.sendReqs.delete(frame.re as Req);
@@ -279,6 +326,12 @@ export class ChatSocket {
         break;
       }
       case 'error': {
+        const waiter = frame.re !== undefined ? this.waiters.get(frame.re) : undefined;
+        if (waiter) {
+          this.waiters.delete(frame.re as Req);
+          waiter.reject(new ApiError(0, frame.code, frame.message || frame.code));
+          break;
+        }
         const nonce = frame.re !== undefined ? this.sendReqs.get(frame.re) : undefined;
         if (nonce === undefined) break;
         this.sendReqs.delete(frame.re as Req);
@@ -305,8 +358,36 @@ export class ChatSocket {
         this.byeReconnect = frame.reconnect;
         break;
       case 'unsubscribed':
-      case 'typing':
+        // A reply to our own unsubscribe has no reason; a reason means the
+        // server ended it (kicked, banned, left in another tab): stop resuming it.
+        if (frame.reason) {
+          this.rooms.delete(frame.room);
+          store.dispatch({ type: 'room/removed', room: frame.room, reason: frame.reason });
+        }
+        break;
+      case 'typing': {
+        const until = this.opts.now() + TYPING_TTL_MS;
+        store.dispatch({ type: 'typing/received', room: frame.room, user: frame.user, active: frame.active, until });
+        const key = `${frame.room}\u0000${frame.user.id}`;
+        const old = this.typingTimers.get(key);
+        if (old !== undefined) clearTimeout(old);
+        this.typingTimers.delete(key);
+        if (frame.active) {
+          const room = frame.room;
+          const userId = frame.user.id;
+          this.typingTimers.set(
+            key,
+            setTimeout(() => {
+              this.typingTimers.delete(key);
+              store.dispatch({ type: 'typing/expired', room, userId, now: this.opts.now() });
+            }, TYPING_TTL_MS),
+          );
+        }
+        break;
+      }
       case 'read':
+        store.dispatch({ type: 'read/marked', room: frame.room, seq: frame.seq });
+        break;
       case 'pong':
         break;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alice, bob, ev } from '../../../test/fixtures';
+import type { ChatEvent } from '../api/get-events';
 import {
   chatReducer,
   createChatStore,
@@ -191,8 +192,69 @@ describe('toDisplayItems', () => {
     ]);
     expect(items).toEqual([
       expect.objectContaining({ kind: 'system', text: 'bob joined' }),
-      expect.objectContaining({ kind: 'message', body: 'hello', edited: true }),
+      expect.objectContaining({ kind: 'message', body: 'hello', edited: true, deleted: false }),
+      expect.objectContaining({ kind: 'message', id: 8, body: '', edited: false, deleted: true }),
     ]);
+  });
+
+  it('takes the edited and deleted flags of history as they are', () => {
+    const items = toDisplayItems([
+      ev(2, { id: 7, body: 'current text', edited: true } as Partial<ChatEvent>),
+      ev(3, { id: 8, body: undefined, edited: true, deleted: true } as Partial<ChatEvent>),
+      // The edit of a deleted message has no body either.
+      ev(4, { kind: 'edit', target: 8, body: undefined }),
+    ]);
+    expect(items).toEqual([
+      expect.objectContaining({ id: 7, body: 'current text', edited: true, deleted: false }),
+      expect.objectContaining({ id: 8, body: '', edited: false, deleted: true }),
+    ]);
+  });
+
+  it('describes kicks and invites with their actor', () => {
+    const carol = { id: 3, name: 'carol' };
+    const items = toDisplayItems([
+      ev(1, { kind: 'join', body: 'invited', actor: carol } as Partial<ChatEvent>),
+      ev(2, { kind: 'leave', body: 'banned', actor: carol } as Partial<ChatEvent>),
+    ]);
+    expect(items.map((i) => (i.kind === 'system' ? i.text : ''))).toEqual([
+      'carol added bob',
+      'bob was banned by carol',
+    ]);
+  });
+});
+
+describe('typing', () => {
+  const typing = (user: typeof bob, active: boolean, until = 6000) =>
+    ({ type: 'typing/received', room: 'lobby', user, active, until }) as const;
+
+  it('lists others typing, never me, and ends on active:false', () => {
+    const s = run([typing(bob, true), typing(alice, true)], { ...initialChatState, me: alice });
+    expect(s.typing.lobby.map((t) => t.user.name)).toEqual(['bob']);
+    expect(run([typing(bob, false)], s).typing.lobby).toEqual([]);
+  });
+
+  it('expires an entry that was not renewed, and keeps a renewed one', () => {
+    const s = run([typing(bob, true, 6000)]);
+    expect(run([{ type: 'typing/expired', room: 'lobby', userId: bob.id, now: 6000 }], s).typing.lobby).toEqual([]);
+    const renewed = run([typing(bob, true, 9000)], s);
+    expect(
+      run([{ type: 'typing/expired', room: 'lobby', userId: bob.id, now: 6000 }], renewed).typing.lobby,
+    ).toHaveLength(1);
+  });
+
+  it('ends when that user’s message arrives', () => {
+    const s = run([typing(bob, true), { type: 'events/received', room: 'lobby', events: [ev(1)] }]);
+    expect(s.typing.lobby).toEqual([]);
+  });
+});
+
+describe('read marks', () => {
+  it('only move forward', () => {
+    const s = run([
+      { type: 'read/marked', room: 'lobby', seq: 5 },
+      { type: 'read/marked', room: 'lobby', seq: 3 },
+    ]);
+    expect(s.readMarks.lobby).toBe(5);
   });
 });
 

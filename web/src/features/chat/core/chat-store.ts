@@ -7,7 +7,8 @@
 // when either arrives.
 
 import { createStore, type Store } from '../../../lib/store';
-import type { RoomEvent, User } from '../../../types/api';
+import type { User } from '../../../types/api';
+import type { ChatEvent } from '../api/get-events';
 import type { Limits } from './protocol';
 
 export type ConnectionState =
@@ -19,7 +20,7 @@ export type ConnectionState =
 
 export type Timeline = {
   /** Ascending seq, unique. */
-  events: RoomEvent[];
+  events: ChatEvent[];
   /** Older events exist on the server. */
   hasMore: boolean;
   /** The initial history has been read over REST. */
@@ -44,25 +45,38 @@ export type ChatState = {
   /** In the order the user sent them. */
   pending: PendingMessage[];
   presence: Record<string, User[]>;
+  /** Who is typing, per room (never the user themself); entries expire at `until`. */
+  typing: Record<string, TypingEntry[]>;
+  /** The newest seq the user has read per room (here or in another tab). */
+  readMarks: Record<string, number>;
+  /** The server ended the user's subscription to a room (kick, ban, leave elsewhere). */
+  removed: { room: string; reason: string } | null;
 };
+
+export type TypingEntry = { user: { id: number; name: string }; until: number };
 
 export type ChatAction =
   | { type: 'me'; user: User | null }
   | { type: 'connection'; connection: ConnectionState }
   | { type: 'welcome'; user: User; limits: Limits }
-  | { type: 'history/loaded'; room: string; events: RoomEvent[]; hasMore: boolean }
+  | { type: 'history/loaded'; room: string; events: ChatEvent[]; hasMore: boolean }
   | { type: 'history/failed'; room: string; error: string }
   | { type: 'older/loading'; room: string }
-  | { type: 'older/loaded'; room: string; events: RoomEvent[]; hasMore: boolean }
+  | { type: 'older/loaded'; room: string; events: ChatEvent[]; hasMore: boolean }
   | { type: 'older/failed'; room: string; error: string }
-  | { type: 'events/received'; room: string; events: RoomEvent[] }
+  | { type: 'events/received'; room: string; events: ChatEvent[] }
   | { type: 'pending/added'; message: PendingMessage }
   | { type: 'pending/acked'; nonce: string; room: string; seq: number; id: number; ts: string }
   | { type: 'pending/failed'; nonce: string; error: string }
   | { type: 'pending/retry'; nonce: string }
   | { type: 'pending/discarded'; nonce: string }
   | { type: 'presence/set'; room: string; users: User[] }
-  | { type: 'presence/changed'; room: string; joined: User[]; left: User[] };
+  | { type: 'presence/changed'; room: string; joined: User[]; left: User[] }
+  | { type: 'typing/received'; room: string; user: User; active: boolean; until: number }
+  | { type: 'typing/expired'; room: string; userId: number; now: number }
+  | { type: 'read/marked'; room: string; seq: number }
+  | { type: 'room/removed'; room: string; reason: string }
+  | { type: 'room/removed-seen' };
 
 export const initialChatState: ChatState = {
   me: null,
@@ -71,6 +85,9 @@ export const initialChatState: ChatState = {
   timelines: {},
   pending: [],
   presence: {},
+  typing: {},
+  readMarks: {},
+  removed: null,
 };
 
 export const emptyTimeline: Timeline = {
@@ -84,7 +101,7 @@ export const emptyTimeline: Timeline = {
  * Merges `incoming` into the sorted, unique `existing` list. Returns `existing`
  * itself when nothing is new, so that React skips the render.
  */
-export function mergeEvents(existing: RoomEvent[], incoming: RoomEvent[]): RoomEvent[] {
+export function mergeEvents(existing: ChatEvent[], incoming: ChatEvent[]): ChatEvent[] {
   if (incoming.length === 0) return existing;
   const last = existing.length ? existing[existing.length - 1].seq : -Infinity;
   // Fast path: live events arrive in order after everything we have.
@@ -99,7 +116,7 @@ export function mergeEvents(existing: RoomEvent[], incoming: RoomEvent[]): RoomE
   }
   if (inOrder) return existing.concat(incoming);
 
-  const bySeq = new Map<number, RoomEvent>();
+  const bySeq = new Map<number, ChatEvent>();
   for (const e of existing) bySeq.set(e.seq, e);
   let added = false;
   for (const e of incoming) {
@@ -124,7 +141,7 @@ function withTimeline(
 }
 
 /** Drops pending messages whose event has arrived (same nonce, sent by me). */
-function settlePending(state: ChatState, events: RoomEvent[]): ChatState {
+function settlePending(state: ChatState, events: ChatEvent[]): ChatState {
   if (state.pending.length === 0) return state;
   const nonces = new Set<string>();
   for (const e of events) {
@@ -200,7 +217,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         const events = mergeEvents(t.events, action.events);
         return events === t.events ? t : { ...t, events };
       });
-      return settlePending(next, action.events);
+      return clearTypingOfAuthors(settlePending(next, action.events), action.room, action.events);
     }
 
     case 'pending/added':
@@ -214,7 +231,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       // confirmed now. Its `event` frame, if it comes later, has the same seq
       // and is de-duplicated.
       const author = state.me ?? { id: -1, name: 'me' };
-      const event: RoomEvent = {
+      const event: ChatEvent = {
         room: action.room,
         seq: action.seq,
         id: action.id,
@@ -250,7 +267,44 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const users = [...current, ...action.joined.filter((u) => !ids.has(u.id))];
       return { ...state, presence: { ...state.presence, [action.room]: users } };
     }
+
+    case 'typing/received': {
+      if (state.me && action.user.id === state.me.id) return state;
+      const current = state.typing[action.room] ?? [];
+      const others = current.filter((t) => t.user.id !== action.user.id);
+      if (!action.active && others.length === current.length) return state;
+      const entries = action.active
+        ? [...others, { user: { id: action.user.id, name: action.user.name }, until: action.until }]
+        : others;
+      return { ...state, typing: { ...state.typing, [action.room]: entries } };
+    }
+    case 'typing/expired': {
+      const current = state.typing[action.room];
+      if (!current) return state;
+      const entries = current.filter((t) => !(t.user.id === action.userId && t.until <= action.now));
+      if (entries.length === current.length) return state;
+      return { ...state, typing: { ...state.typing, [action.room]: entries } };
+    }
+
+    case 'read/marked':
+      if ((state.readMarks[action.room] ?? -1) >= action.seq) return state;
+      return { ...state, readMarks: { ...state.readMarks, [action.room]: action.seq } };
+
+    case 'room/removed':
+      return { ...state, removed: { room: action.room, reason: action.reason } };
+    case 'room/removed-seen':
+      return state.removed ? { ...state, removed: null } : state;
   }
+}
+
+/** A message from someone ends their typing indicator. */
+function clearTypingOfAuthors(state: ChatState, room: string, events: ChatEvent[]): ChatState {
+  const current = state.typing[room];
+  if (!current || current.length === 0) return state;
+  const authors = new Set(events.filter((e) => e.kind === 'message').map((e) => e.author.id));
+  const entries = current.filter((t) => !authors.has(t.user.id));
+  if (entries.length === current.length) return state;
+  return { ...state, typing: { ...state.typing, [room]: entries } };
 }
 
 export type ChatStore = Store<ChatState, ChatAction>;
@@ -282,14 +336,18 @@ export type DisplayItem =
       author: { id: number; name: string };
       body: string;
       edited: boolean;
+      /** A tombstone: the message was deleted; it has no text. */
+      deleted: boolean;
     }
   | { kind: 'system'; key: string; seq: number; ts: string; text: string };
 
-const displayCache = new WeakMap<RoomEvent[], DisplayItem[]>();
+const displayCache = new WeakMap<ChatEvent[], DisplayItem[]>();
 
-export function toDisplayItems(events: RoomEvent[]): DisplayItem[] {
+export function toDisplayItems(events: ChatEvent[]): DisplayItem[] {
   const cached = displayCache.get(events);
   if (cached) return cached;
+  // History gives messages with their current body and `edited`/`deleted`
+  // flags; live `edit`/`delete` events (and those in the page) are applied on top.
   const edits = new Map<number, string>();
   const deleted = new Set<number>();
   for (const e of events) {
@@ -299,8 +357,8 @@ export function toDisplayItems(events: RoomEvent[]): DisplayItem[] {
   const items: DisplayItem[] = [];
   for (const e of events) {
     switch (e.kind) {
-      case 'message':
-        if (deleted.has(e.id)) break;
+      case 'message': {
+        const gone = e.deleted === true || deleted.has(e.id);
         items.push({
           kind: 'message',
           key: `s${e.seq}`,
@@ -308,16 +366,33 @@ export function toDisplayItems(events: RoomEvent[]): DisplayItem[] {
           id: e.id,
           ts: e.ts,
           author: e.author,
-          body: edits.get(e.id) ?? e.body ?? '',
-          edited: edits.has(e.id),
+          body: gone ? '' : (edits.get(e.id) ?? e.body ?? ''),
+          edited: !gone && (e.edited === true || edits.has(e.id)),
+          deleted: gone,
         });
         break;
+      }
       case 'join':
-        items.push({ kind: 'system', key: `s${e.seq}`, seq: e.seq, ts: e.ts, text: `${e.author.name} joined` });
+        items.push({
+          kind: 'system',
+          key: `s${e.seq}`,
+          seq: e.seq,
+          ts: e.ts,
+          text: e.actor && e.actor.id !== e.author.id ? `${e.actor.name} added ${e.author.name}` : `${e.author.name} joined`,
+        });
         break;
-      case 'leave':
-        items.push({ kind: 'system', key: `s${e.seq}`, seq: e.seq, ts: e.ts, text: `${e.author.name} left` });
+      case 'leave': {
+        const how = e.body === 'kicked' || e.body === 'banned' ? e.body : null;
+        items.push({
+          kind: 'system',
+          key: `s${e.seq}`,
+          seq: e.seq,
+          ts: e.ts,
+          text:
+            how && e.actor ? `${e.author.name} was ${how} by ${e.actor.name}` : `${e.author.name} left`,
+        });
         break;
+      }
       case 'topic':
         items.push({
           kind: 'system',

@@ -1,7 +1,8 @@
 // The WebSocket protocol of /api/v1/ws as TypeScript types: every frame is a
 // discriminated union on `type`, so a `switch (frame.type)` is exhaustive.
 
-import type { ErrorCode, RoomEvent, User } from '../../../types/api';
+import type { ErrorCode, User } from '../../../types/api';
+import type { ChatEvent } from '../api/get-events';
 
 export type Req = string | number;
 
@@ -26,8 +27,8 @@ export type ClientFrame =
 export type ServerFrame =
   | { type: 'welcome'; user: User; heartbeat_ms: number; limits: Limits }
   | { type: 'subscribed'; re?: Req; room: string; head: number; presence: User[] }
-  | { type: 'unsubscribed'; re?: Req; room: string }
-  | ({ type: 'event' } & RoomEvent)
+  | { type: 'unsubscribed'; re?: Req; room: string; reason?: 'left' | 'kicked' | 'banned' | string }
+  | ({ type: 'event' } & ChatEvent)
   | { type: 'ack'; re?: Req; room: string; seq: number; id: number; ts: string }
   | { type: 'presence'; room: string; joined: User[]; left: User[] }
   | { type: 'typing'; room: string; user: User; active: boolean }
@@ -68,7 +69,7 @@ export function parseServerFrame(text: string): ServerFrame | null {
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !SERVER_TYPES.has(type as ServerFrame['type'])) return null;
   if (type === 'event') {
-    const e = value as Partial<RoomEvent>;
+    const e = value as Partial<ChatEvent>;
     if (typeof e.room !== 'string' || typeof e.seq !== 'number' || typeof e.author !== 'object') {
       return null;
     }
@@ -77,7 +78,7 @@ export function parseServerFrame(text: string): ServerFrame | null {
 }
 
 /** Strips the `type` field so a WebSocket event has the same shape as a REST one. */
-export function toRoomEvent(frame: Extract<ServerFrame, { type: 'event' }>): RoomEvent {
+export function toRoomEvent(frame: Extract<ServerFrame, { type: 'event' }>): ChatEvent {
   const { type: _type, ...event } = frame;
   void _type;
   return event;

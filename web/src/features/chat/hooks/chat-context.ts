@@ -20,3 +20,15 @@ export function useChatState<T>(selector: (state: ChatState) => T): T {
   const get = () => selector(client.store.getState());
   return useSyncExternalStore(client.store.subscribe, get, get);
 }
+
+/** The newest read seq per room (this tab's reads and the user's other tabs'). */
+export function useReadMarks(): Record<string, number> {
+  return useChatState((s) => s.readMarks);
+}
+
+/** The room the server last removed the user from (kick, ban, left elsewhere), until acknowledged. */
+export function useRemoval(): { notice: { room: string; reason: string } | null; dismiss: () => void } {
+  const client = useChatClient();
+  const notice = useChatState((s) => s.removed);
+  return { notice, dismiss: () => client.store.dispatch({ type: 'room/removed-seen' }) };
+}

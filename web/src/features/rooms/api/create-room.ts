@@ -1,4 +1,4 @@
-// POST /api/v1/rooms: creates a public room (the creator joins it).
+// POST /api/v1/rooms: creates a public or private room (the creator joins it as owner).
 
 import { apiPost } from '../../../lib/api-client';
 import type { Room } from '../../../types/api';
@@ -17,6 +17,10 @@ export function slugify(name: string): string {
     .slice(0, 64);
 }
 
-export function createRoom(id: string, name: string): Promise<Room> {
-  return apiPost<Room>('/rooms', { id, name, visibility: 'public' });
+export function createRoom(
+  id: string,
+  name: string,
+  visibility: 'public' | 'private' = 'public',
+): Promise<Room> {
+  return apiPost<Room>('/rooms', { id, name, visibility });
 }

@@ -58,7 +58,7 @@ describe('RoomList', () => {
       name: 'Rust Talk',
       visibility: 'public',
     });
-    expect(onOpenRoom).toHaveBeenCalledWith({ id: 'rust-talk', name: 'Rust Talk' });
+    expect(onOpenRoom).toHaveBeenCalledWith(expect.objectContaining({ id: 'rust-talk', name: 'Rust Talk' }));
   });
 
   it('reports a conflict', async () => {
@@ -79,5 +79,84 @@ describe('slugify', () => {
     expect(slugify('  Café au lait ')).toBe('cafe-au-lait');
     expect(slugify('my_room-2')).toBe('my_room-2');
     expect(slugify('!!!')).toBe('');
+  });
+});
+
+describe('RoomList direct messages, badges and private rooms', () => {
+  const withUnread = (r: Room, unread: number, head = 10, last_read = 0): Room => ({ ...r, unread, head, last_read });
+
+  it('lists DMs under "Direct messages", named after the other person', async () => {
+    fakeFetch({
+      'GET /api/v1/rooms': () => ({
+        json: { rooms: [room('lobby', 'Lobby'), { ...room('dm-1-2', 'bob'), visibility: 'dm' }] },
+      }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [room('lobby', 'Lobby')] } }),
+    });
+    const onOpenRoom = vi.fn();
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={onOpenRoom} />);
+    const dms = await screen.findByRole('list', { name: 'Direct messages' });
+    await userEvent.click(within(dms).getByRole('button', { name: 'bob' }));
+    expect(onOpenRoom).toHaveBeenCalledWith({ id: 'dm-1-2', name: 'bob', visibility: 'dm' });
+    expect(within(screen.getByRole('list', { name: 'Your rooms' })).queryByRole('button', { name: 'bob' })).toBeNull();
+  });
+
+  it('starts a DM by username and opens it', async () => {
+    const { calls } = fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+      'POST /api/v1/dm/bob': () => ({ json: { ...room('dm-1-2', 'Bob B'), visibility: 'dm' } }),
+    });
+    const onOpenRoom = vi.fn();
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'DM username' }), 'bob');
+    await userEvent.click(screen.getByRole('button', { name: 'Start chat' }));
+    expect(calls.some((c) => c.method === 'POST' && c.path === '/api/v1/dm/bob')).toBe(true);
+    expect(onOpenRoom).toHaveBeenCalledWith({ id: 'dm-1-2', name: 'Bob B', visibility: 'dm' });
+  });
+
+  it('reports an unknown username', async () => {
+    fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+      'POST /api/v1/dm/nobody': () => ({ status: 404, json: { error: { code: 'not_found', message: 'no such user' } } }),
+    });
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'DM username' }), 'nobody{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('no account named “nobody”');
+  });
+
+  it('shows unread counts in the accessible name, except for the open room and rooms read since', async () => {
+    fakeFetch({
+      'GET /api/v1/rooms': () => ({
+        json: {
+          rooms: [
+            withUnread(room('lobby', 'Lobby'), 4),
+            withUnread(room('rust', 'Rust'), 3),
+            withUnread(room('go', 'Go'), 2, 10, 0),
+          ],
+        },
+      }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+    });
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} readMarks={{ go: 10 }} />);
+    const nav = screen.getByRole('navigation', { name: 'Rooms' });
+    expect(await within(nav).findByRole('button', { name: 'Rust, 3 unread' })).toBeInTheDocument();
+    expect(within(nav).getByRole('button', { name: 'Lobby' })).toBeInTheDocument();
+    expect(within(nav).getByRole('button', { name: 'Go' })).toBeInTheDocument();
+  });
+
+  it('creates a private room when "Private" is checked', async () => {
+    const { calls } = fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+      'POST /api/v1/rooms': () => ({ status: 201, json: { ...room('secret'), visibility: 'private' } }),
+    });
+    const onOpenRoom = vi.fn();
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'New room' }), 'Secret');
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Private' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Create room' }));
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ id: 'secret', name: 'Secret', visibility: 'private' });
+    expect(onOpenRoom).toHaveBeenCalledWith({ id: 'secret', name: 'secret', visibility: 'private' });
   });
 });

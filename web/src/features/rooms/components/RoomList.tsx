@@ -1,24 +1,41 @@
-// The sidebar: joined rooms, public rooms to join, and a form to create one.
+// The sidebar: joined rooms and direct messages (with unread badges), public
+// rooms to join, a form to create a room (public or private) and one to start
+// a direct message.
 
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiError } from '../../../lib/api-client';
-import type { Room } from '../../../types/api';
+import type { Room, Visibility } from '../../../types/api';
 import { createRoom, ROOM_ID_RE, slugify } from '../api/create-room';
+import { unreadCount } from '../api/get-rooms';
 import { joinRoom } from '../api/join-room';
-import { useRoomLists } from '../hooks/use-room-lists';
+import { startDm } from '../api/start-dm';
+import { useRoomLists, type RoomLists } from '../hooks/use-room-lists';
 
-export type RoomRef = { id: string; name: string };
+export type RoomRef = { id: string; name: string; visibility?: Visibility };
 
 type Props = {
   activeRoom: RoomRef;
   onOpenRoom: (room: RoomRef) => void;
+  /** The newest seq read per room (from the chat), which clears badges before the next refresh. */
+  readMarks?: Record<string, number>;
 };
 
-export function RoomList({ activeRoom, onOpenRoom }: Props) {
-  const { joined, publicRooms, error: listError, refresh } = useRoomLists();
+/** The sidebar with its own room lists. */
+export function RoomList(props: Props) {
+  const lists = useRoomLists();
+  return <RoomListView {...props} lists={lists} />;
+}
+
+const toRef = (r: Room | RoomRef): RoomRef => ({ id: r.id, name: r.name || r.id, visibility: r.visibility });
+
+export function RoomListView({ activeRoom, onOpenRoom, readMarks, lists }: Props & { lists: RoomLists }) {
+  const { joined, publicRooms, error: listError, refresh } = lists;
   const [newRoom, setNewRoom] = useState('');
+  const [isPrivate, setIsPrivate] = useState(false);
+  const [dmUser, setDmUser] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const ids = { newRoom: useId(), private: useId(), dm: useId() };
 
   // Opening a public room joins it on the server: refresh the lists after a switch.
   useEffect(() => {
@@ -26,10 +43,11 @@ export function RoomList({ activeRoom, onOpenRoom }: Props) {
     return () => clearTimeout(t);
   }, [activeRoom.id, refresh]);
 
-  const joinedList: RoomRef[] = joined.some((r) => r.id === activeRoom.id)
-    ? joined
-    : [activeRoom, ...joined];
-  const joinedIds = new Set(joinedList.map((r) => r.id));
+  const activeJoined = joined.some((r) => r.id === activeRoom.id);
+  const all: (Room | RoomRef)[] = activeJoined ? joined : [activeRoom, ...joined];
+  const rooms = all.filter((r) => r.visibility !== 'dm');
+  const dms = all.filter((r) => r.visibility === 'dm');
+  const joinedIds = new Set(all.map((r) => r.id));
   const others = publicRooms.filter((r) => !joinedIds.has(r.id));
 
   const open = async (room: Room, needsJoin: boolean) => {
@@ -58,9 +76,10 @@ export function RoomList({ activeRoom, onOpenRoom }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const room = await createRoom(id, name);
+      const room = isPrivate ? await createRoom(id, name, 'private') : await createRoom(id, name);
       setNewRoom('');
-      onOpenRoom({ id: room.id, name: room.name || room.id });
+      setIsPrivate(false);
+      onOpenRoom(toRef(room));
       await refresh();
     } catch (err) {
       setError(
@@ -75,28 +94,70 @@ export function RoomList({ activeRoom, onOpenRoom }: Props) {
     }
   };
 
-  const item = (room: RoomRef, onClick: () => void) => (
-    <li key={room.id}>
-      <button
-        type="button"
-        className="room-link"
-        aria-current={room.id === activeRoom.id ? 'page' : undefined}
-        onClick={onClick}
-      >
-        <span aria-hidden="true" className="hash">
-          #
-        </span>
-        {room.name || room.id}
-      </button>
-    </li>
-  );
+  const onStartDm = async (e: FormEvent) => {
+    e.preventDefault();
+    const username = dmUser.trim();
+    if (!username) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const room = await startDm(username);
+      setDmUser('');
+      onOpenRoom({ id: room.id, name: room.name || username, visibility: 'dm' });
+      await refresh();
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.code === 'not_found'
+          ? `There is no account named “${username}”.`
+          : err instanceof Error
+            ? err.message
+            : 'Could not start the conversation.',
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const item = (room: Room | RoomRef, onClick: () => void, marker = '#') => {
+    const unread = 'head' in room ? unreadCount(room, activeRoom.id, readMarks) : 0;
+    return (
+      <li key={room.id}>
+        <button
+          type="button"
+          className="room-link"
+          aria-current={room.id === activeRoom.id ? 'page' : undefined}
+          aria-label={unread > 0 ? `${room.name || room.id}, ${unread} unread` : undefined}
+          onClick={onClick}
+        >
+          <span aria-hidden="true" className="hash">
+            {marker}
+          </span>
+          <span className="room-name">{room.name || room.id}</span>
+          {unread > 0 && (
+            <span className="badge" aria-hidden="true">
+              {unread > 99 ? '99+' : unread}
+            </span>
+          )}
+        </button>
+      </li>
+    );
+  };
 
   return (
     <nav className="sidebar" aria-label="Rooms">
       <h2 id="joined-rooms">Your rooms</h2>
       <ul aria-labelledby="joined-rooms" className="room-list">
-        {joinedList.map((r) => item(r, () => onOpenRoom({ id: r.id, name: r.name || r.id })))}
+        {rooms.map((r) => item(r, () => onOpenRoom(toRef(r))))}
       </ul>
+
+      {dms.length > 0 && (
+        <>
+          <h2 id="direct-messages">Direct messages</h2>
+          <ul aria-labelledby="direct-messages" className="room-list">
+            {dms.map((r) => item(r, () => onOpenRoom(toRef(r)), '@'))}
+          </ul>
+        </>
+      )}
 
       {others.length > 0 && (
         <>
@@ -108,17 +169,44 @@ export function RoomList({ activeRoom, onOpenRoom }: Props) {
       )}
 
       <form className="new-room" onSubmit={onCreate}>
-        <label htmlFor="new-room">New room</label>
+        <label htmlFor={ids.newRoom}>New room</label>
         <div className="row">
           <input
-            id="new-room"
+            id={ids.newRoom}
             value={newRoom}
             maxLength={64}
             placeholder="e.g. rust"
             onChange={(e) => setNewRoom(e.target.value)}
           />
+          <div className="check">
+            <input
+              id={ids.private}
+              type="checkbox"
+              checked={isPrivate}
+              onChange={(e) => setIsPrivate(e.target.checked)}
+            />
+            <label htmlFor={ids.private}>Private</label>
+          </div>
           <button type="submit" disabled={busy}>
             Create room
+          </button>
+        </div>
+      </form>
+
+      <form className="new-room" onSubmit={onStartDm} aria-labelledby={`${ids.dm}-title`}>
+        <h2 id={`${ids.dm}-title`}>Message a user</h2>
+        <label htmlFor={ids.dm}>DM username</label>
+        <div className="row">
+          <input
+            id={ids.dm}
+            value={dmUser}
+            maxLength={64}
+            autoComplete="off"
+            placeholder="their username"
+            onChange={(e) => setDmUser(e.target.value)}
+          />
+          <button type="submit" disabled={busy}>
+            Start chat
           </button>
         </div>
       </form>

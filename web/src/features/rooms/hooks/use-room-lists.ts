@@ -1,4 +1,7 @@
-// The two lists the sidebar shows: joined rooms and public rooms.
+// The two lists the sidebar shows: joined rooms (with unread counts) and
+// public rooms. The client only subscribes to the open room, so the unread
+// counts of the others come from re-reading GET /rooms every 30 s (and when
+// the caller asks, e.g. after switching rooms).
 
 import { useCallback, useEffect, useState } from 'react';
 import type { Room } from '../../../types/api';
@@ -12,7 +15,9 @@ export type RoomLists = {
   refresh: () => Promise<void>;
 };
 
-export function useRoomLists(): RoomLists {
+export const ROOMS_REFRESH_MS = 30_000;
+
+export function useRoomLists(refreshMs = ROOMS_REFRESH_MS): RoomLists {
   const [joined, setJoined] = useState<Room[]>([]);
   const [publicRooms, setPublicRooms] = useState<Room[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -40,10 +45,12 @@ export function useRoomLists(): RoomLists {
         if (!cancelled) setError(e instanceof Error ? e.message : 'Could not load rooms.');
       },
     );
+    const timer = refreshMs > 0 ? setInterval(() => void refresh(), refreshMs) : undefined;
     return () => {
       cancelled = true;
+      if (timer !== undefined) clearInterval(timer);
     };
-  }, []);
+  }, [refresh, refreshMs]);
 
   return { joined, publicRooms, error, refresh };
 }

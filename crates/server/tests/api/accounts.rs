@@ -1,0 +1,283 @@
+//! Accounts, sessions and personal access tokens.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+const PASSWORD: &str = "correct horse battery";
+
+#[tokio::test]
+async fn register_then_login_with_argon2id_and_the_first_account_is_admin() {
+    let app = spawn_app().await;
+    let (status, first) = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({"username": "Alice", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(
+        first["user"]["username"], "alice",
+        "usernames are case-insensitive, stored lower-case"
+    );
+    assert_eq!(first["user"]["guest"], false);
+    assert_eq!(
+        first["user"]["admin"], true,
+        "the first account administers the server"
+    );
+    let bob = app.account("bob").await;
+    let (_, me) = app.get("/api/v1/me", Some(&bob.token)).await;
+    assert_eq!(me.get("admin"), None, "only admins carry the mark");
+
+    let (status, login) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "ALICE", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    assert_eq!(login["user"]["id"], first["user"]["id"]);
+    assert_ne!(
+        login["token"], first["token"],
+        "each login is its own session"
+    );
+    let (status, _) = app.get("/api/v1/me", login["token"].as_str()).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.account("carol").await;
+    let (status_a, wrong) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "carol", "password": "not her password"}),
+        )
+        .await;
+    let (status_b, unknown) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "nobody", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        (status_a, status_b),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert_eq!(wrong, unknown, "no way to tell which usernames exist");
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "", "password": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn registration_rules_are_enforced() {
+    let app = spawn_app().await;
+    app.account("dave").await;
+    let cases = [
+        (
+            json!({"username": "dave", "password": PASSWORD}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            json!({"username": "DAVE", "password": PASSWORD}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            json!({"username": "ed", "password": PASSWORD}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"username": "ed ward", "password": PASSWORD}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"username": "edward", "password": "short"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!({"username": "edward"}), StatusCode::BAD_REQUEST),
+    ];
+    for (body, expected) in cases {
+        let (status, answer) = app.post("/api/v1/auth/register", None, body.clone()).await;
+        assert_eq!(status, expected, "{body}: {answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_guest_becomes_an_account_and_keeps_its_history() {
+    let app = spawn_app().await;
+    let guest = app.guest("Gina").await;
+    app.post("/api/v1/rooms/lobby/join", Some(&guest.token), json!({}))
+        .await;
+    app.post(
+        "/api/v1/rooms/lobby/messages",
+        Some(&guest.token),
+        json!({"body": "as a guest", "nonce": "g1"}),
+    )
+    .await;
+    let (status, upgraded) = app
+        .post(
+            "/api/v1/auth/register",
+            Some(&guest.token),
+            json!({"username": "gina", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{upgraded}");
+    assert_eq!(upgraded["user"]["id"], guest.id, "same user");
+    assert_eq!(upgraded["user"]["guest"], false);
+    let (_, me) = app.get("/api/v1/me", Some(&guest.token)).await;
+    assert_eq!(
+        me["username"], "gina",
+        "the guest's session now belongs to the account"
+    );
+    let (_, history) = app
+        .get("/api/v1/rooms/lobby/events", upgraded["token"].as_str())
+        .await;
+    let mine = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["body"] == "as a guest")
+        .cloned();
+    assert_eq!(mine.expect("history kept")["author"]["id"], guest.id);
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/register",
+            upgraded["token"].as_str(),
+            json!({"username": "gina2", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "an account cannot register again"
+    );
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_revoking_one_closes_its_sockets_with_1008() {
+    let app = spawn_app().await;
+    let first = app.account("hana").await;
+    let (_, second) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "hana", "password": PASSWORD}),
+        )
+        .await;
+    let second_token = second["token"].as_str().expect("token");
+    let mut doomed = app.ws_ready(&first.token).await;
+    let mut survivor = app.ws_ready(second_token).await;
+
+    let (status, list) = app.get("/api/v1/sessions", Some(second_token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let sessions = list["sessions"].as_array().expect("sessions");
+    assert_eq!(sessions.len(), 2);
+    let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    let other = sessions
+        .iter()
+        .find(|s| s["current"] == false)
+        .expect("the first session");
+
+    let other_user = app.account("ivan").await;
+    let path = format!("/api/v1/sessions/{}", other["id"]);
+    let (status, _) = app.delete(&path, Some(&other_user.token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nobody else can revoke it");
+
+    let (status, _) = app.delete(&path, Some(second_token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doomed.expect_close().await, 1008);
+    let (status, _) = app.get("/api/v1/me", Some(&first.token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        survivor.request(json!({"type": "ping"})).await["type"],
+        "pong",
+        "other sessions are untouched"
+    );
+}
+
+#[tokio::test]
+async fn logout_closes_that_sessions_sockets_with_1008() {
+    let app = spawn_app().await;
+    let guest = app.guest("jay").await;
+    let mut ws = app.ws_ready(&guest.token).await;
+    let (status, _) = app
+        .post("/api/v1/auth/logout", Some(&guest.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ws.expect_close().await, 1008);
+}
+
+#[tokio::test]
+async fn personal_access_tokens_post_messages_and_can_be_revoked() {
+    let app = spawn_app().await;
+    let kate = app.account("kate").await;
+    let (status, created) = app
+        .post(
+            "/api/v1/tokens",
+            Some(&kate.token),
+            json!({"name": "deploy bot"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let bot_token = created["token"]
+        .as_str()
+        .expect("secret shown once")
+        .to_owned();
+    let (_, listed) = app.get("/api/v1/tokens", Some(&kate.token)).await;
+    let tokens = listed["tokens"].as_array().expect("tokens");
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0]["name"], "deploy bot");
+    assert!(tokens[0].get("token").is_none(), "secrets are never listed");
+
+    app.post("/api/v1/rooms/lobby/join", Some(&bot_token), json!({}))
+        .await;
+    let (status, event) = app
+        .post(
+            "/api/v1/rooms/lobby/messages",
+            Some(&bot_token),
+            json!({"body": "deployed", "nonce": "d1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(event["author"]["id"], kate.id);
+
+    let (status, _) = app
+        .delete(
+            &format!("/api/v1/tokens/{}", created["id"]),
+            Some(&kate.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/lobby/messages",
+            Some(&bot_token),
+            json!({"body": "again", "nonce": "d2"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let guest = app.guest("lou").await;
+    let (status, _) = app
+        .post("/api/v1/tokens", Some(&guest.token), json!({"name": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "guests register first");
+}

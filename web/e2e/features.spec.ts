@@ -1,0 +1,266 @@
+// Accounts, edit/delete, typing, direct messages and search against the real server.
+
+import { expect, test, type Browser, type Page } from '@playwright/test';
+
+const T = { timeout: 10_000 };
+const PASSWORD = 'correct horse 42';
+
+let counter = 0;
+/** Valid as a username too: a-z, 0-9, '-', starting with a letter. */
+function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
+
+async function connected(page: Page): Promise<void> {
+  await expect(page.getByRole('status')).toHaveText('Connected', T);
+  await expect(page.getByRole('log', { name: 'Messages' })).toBeVisible(T);
+}
+
+async function join(browser: Browser, name: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/');
+  await page.getByRole('textbox', { name: 'Display name' }).fill(name);
+  await page.getByRole('button', { name: 'Join chat' }).click();
+  await connected(page);
+  return page;
+}
+
+async function register(browser: Browser, username: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/');
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await connected(page);
+  return page;
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message', exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+}
+
+function message(page: Page, text: string) {
+  return page.getByRole('log', { name: 'Messages' }).getByRole('article').filter({ hasText: text });
+}
+
+test('an account is created, signed out, and signed in again', async ({ browser }) => {
+  const username = unique('acct');
+  const page = await register(browser, username);
+  await expect(page.getByRole('banner').getByText(username, { exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('textbox', { name: 'Display name' })).toBeVisible(T);
+
+  // Wrong password: the server's answer in an alert, still on the sign-in screen.
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText(/password/i, T);
+
+  // A taken username is refused with the server's message.
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('alert')).toContainText(/taken/i, T);
+
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await connected(page);
+  await expect(page.getByRole('banner').getByText(username, { exact: true })).toBeVisible();
+  await page.context().close();
+});
+
+test('edits and deletions of own messages reach the other browser', async ({ browser }) => {
+  const alice = await join(browser, unique('alice'));
+  const bob = await join(browser, unique('bob'));
+  const original = unique('typo here');
+  await send(alice, original);
+  await expect(message(bob, original)).toHaveCount(1, T);
+  // Bob may not change Alice's message.
+  await expect(message(bob, original).getByRole('button', { name: 'Edit message' })).toHaveCount(0);
+
+  const mine = message(alice, original);
+  await expect(mine).not.toHaveAttribute('data-pending', 'true', T);
+  await mine.getByRole('button', { name: 'Edit message' }).click();
+  const fixed = unique('fixed text');
+  // (Once edited, the article no longer contains the original text: find the box on the page.)
+  const editBox = alice.getByRole('textbox', { name: 'Edit message text' });
+  await editBox.fill(fixed);
+  await editBox.press('Enter');
+
+  await expect(message(bob, fixed)).toHaveCount(1, T);
+  await expect(message(bob, fixed)).toContainText('(edited)');
+  await expect(message(bob, original)).toHaveCount(0);
+
+  await message(alice, fixed).getByRole('button', { name: 'Delete message' }).click();
+  const log = bob.getByRole('log', { name: 'Messages' });
+  await expect(message(bob, fixed)).toHaveCount(0, T);
+  await expect(log.getByRole('article').filter({ hasText: 'Message deleted' }).last()).toBeVisible();
+
+  // History (after a reload) shows the tombstone too.
+  await bob.reload();
+  await connected(bob);
+  await expect(message(bob, fixed)).toHaveCount(0);
+  await expect(log.getByRole('article').filter({ hasText: 'Message deleted' }).first()).toBeVisible(T);
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('the typing indicator shows in the other browser and ends with the message', async ({ browser }) => {
+  const aliceName = unique('alice');
+  const alice = await join(browser, aliceName);
+  const bob = await join(browser, unique('bob'));
+
+  const box = alice.getByRole('textbox', { name: 'Message', exact: true });
+  await box.pressSequentially('hello the', { delay: 20 });
+  const indicator = bob.getByText(`${aliceName} is typing…`);
+  await expect(indicator).toBeVisible(T);
+  await expect(alice.getByText(/is typing…/)).toHaveCount(0);
+
+  await box.press('Enter');
+  await expect(indicator).toHaveCount(0, T);
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('two accounts talk in a direct message', async ({ browser }) => {
+  const annName = unique('ann');
+  const benName = unique('ben');
+  const ann = await register(browser, annName);
+  const ben = await register(browser, benName);
+
+  const nav = ann.getByRole('navigation', { name: 'Rooms' });
+  await nav.getByRole('textbox', { name: 'DM username' }).fill(benName);
+  await nav.getByRole('button', { name: 'Start chat' }).click();
+  await expect(ann.getByRole('heading', { level: 2, name: benName })).toBeVisible(T);
+  const hello = unique('psst');
+  await send(ann, hello);
+  await expect(message(ann, hello)).not.toHaveAttribute('data-pending', 'true', T);
+
+  // Ben finds the conversation under Direct messages, named after Ann.
+  const benNav = ben.getByRole('navigation', { name: 'Rooms' });
+  await ben.reload();
+  await connected(ben);
+  const dm = benNav.getByRole('list', { name: 'Direct messages' }).getByRole('button', { name: annName });
+  await dm.click();
+  await expect(ben.getByRole('heading', { level: 2, name: annName })).toBeVisible(T);
+  await expect(message(ben, hello)).toHaveCount(1, T);
+
+  const reply = unique('hi back');
+  await send(ben, reply);
+  await expect(message(ann, reply)).toHaveCount(1, T);
+  await ann.context().close();
+  await ben.context().close();
+});
+
+test('search finds a message and opens its room', async ({ browser }) => {
+  const page = await join(browser, unique('sue'));
+  const nav = page.getByRole('navigation', { name: 'Rooms' });
+  const roomName = unique('findroom');
+  await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
+  await nav.getByRole('button', { name: 'Create room' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  const word = `needle${Date.now().toString(36)}`;
+  await send(page, `a haystack with a ${word} in it`);
+  await expect(message(page, word)).not.toHaveAttribute('data-pending', 'true', T);
+
+  await nav.getByRole('button', { name: 'Lobby', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
+
+  await page.getByRole('textbox', { name: 'Search messages' }).fill(word);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const results = page.getByRole('region', { name: 'Search results' });
+  const hit = results.getByRole('button').filter({ hasText: word });
+  await expect(hit).toHaveCount(1, T);
+  await expect(hit).toContainText(roomName);
+  await hit.click();
+  await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  await expect(message(page, word)).toHaveCount(1, T);
+  await page.context().close();
+});
+
+test('a guest becomes an account from the Account panel and keeps the history', async ({ browser }) => {
+  const guestName = unique('gil');
+  const page = await join(browser, guestName);
+  const before = unique('said as a guest');
+  await send(page, before);
+  await expect(message(page, before)).not.toHaveAttribute('data-pending', 'true', T);
+
+  await page.getByRole('button', { name: 'Account' }).click();
+  const panel = page.getByRole('region', { name: 'Account' });
+  const username = unique('gil');
+  await panel.getByRole('textbox', { name: 'Username' }).fill(username);
+  await panel.getByLabel('Password').fill(PASSWORD);
+  await panel.getByRole('button', { name: 'Create account' }).click();
+  await expect(panel.getByRole('heading', { name: 'Access tokens' })).toBeVisible(T);
+
+  // Signed out and in again with the new account: same user, same messages (still own).
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await connected(page);
+  await expect(message(page, before)).toHaveAttribute('data-own', 'true', T);
+  await page.context().close();
+});
+
+test('a moderator kicks a member, who is sent back to the lobby with a notice', async ({ browser }) => {
+  const owner = await register(browser, unique('olga'));
+  const roomName = unique('modroom');
+  const nav = owner.getByRole('navigation', { name: 'Rooms' });
+  await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
+  await nav.getByRole('button', { name: 'Create room' }).click();
+  await expect(owner.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+
+  const bobName = unique('bob');
+  const bob = await join(browser, bobName);
+  await bob.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: roomName }).click();
+  await expect(bob.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  await expect(bob.getByRole('status')).toHaveText('Connected', T);
+
+  await owner.getByRole('button', { name: 'Members' }).click();
+  await owner.getByRole('button', { name: `Kick ${bobName}` }).click();
+  await expect(bob.getByRole('alert')).toContainText(`You were removed from #${roomName}`, T);
+  await expect(bob.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
+  await owner.context().close();
+  await bob.context().close();
+});
+
+test('unread counts show for other rooms and clear once the room is read', async ({ browser }) => {
+  const alice = await join(browser, unique('ada'));
+  const roomName = unique('news');
+  const aliceNav = alice.getByRole('navigation', { name: 'Rooms' });
+  await aliceNav.getByRole('textbox', { name: 'New room' }).fill(roomName);
+  await aliceNav.getByRole('button', { name: 'Create room' }).click();
+  await expect(alice.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+
+  const bob = await join(browser, unique('bo'));
+  const nav = bob.getByRole('navigation', { name: 'Rooms' });
+  await nav.getByRole('button', { name: roomName }).click();
+  await expect(bob.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  await nav.getByRole('button', { name: 'Lobby', exact: true }).click();
+  await expect(bob.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
+
+  const first = unique('news one');
+  await send(alice, first);
+  await send(alice, unique('news two'));
+  await expect(message(alice, first)).not.toHaveAttribute('data-pending', 'true', T);
+
+  // Bob only subscribes to the open room: the counts come with the room list.
+  await bob.reload();
+  await connected(bob);
+  const badged = nav.getByRole('button', { name: `${roomName}, 2 unread` });
+  await expect(badged).toBeVisible(T);
+  await badged.click();
+  await expect(message(bob, first)).toHaveCount(1, T);
+  // The read marker goes out after ~1 s in the open, visible room.
+  await bob.waitForTimeout(1500);
+  await nav.getByRole('button', { name: 'Lobby', exact: true }).click();
+  await bob.reload();
+  await connected(bob);
+  await expect(nav.getByRole('button', { name: roomName, exact: true })).toBeVisible(T);
+  await alice.context().close();
+  await bob.context().close();
+});

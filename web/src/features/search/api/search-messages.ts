@@ -1,0 +1,17 @@
+// GET /api/v1/search?q=&room=: full-text search over the messages the user
+// may read, best match first.
+
+import { apiGet } from '../../../lib/api-client';
+import type { RoomEvent } from '../../../types/api';
+
+export type SearchHit = RoomEvent & { edited?: boolean };
+
+export type SearchPage = { results: SearchHit[]; has_more: boolean };
+
+export const MAX_QUERY_CHARS = 256;
+
+export function searchMessages(q: string, room?: string): Promise<SearchPage> {
+  const params = new URLSearchParams({ q: q.trim() });
+  if (room) params.set('room', room);
+  return apiGet<SearchPage>(`/search?${params}`);
+}

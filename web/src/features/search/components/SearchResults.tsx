@@ -1,0 +1,52 @@
+// The results of a search: author, room and text of each hit (as text only);
+// choosing one opens its room.
+
+import { useId } from 'react';
+import type { SearchHit } from '../api/search-messages';
+import type { SearchState } from '../hooks/use-search';
+
+type Props = {
+  state: SearchState;
+  roomName: (id: string) => string;
+  onOpen: (hit: SearchHit) => void;
+  onClose: () => void;
+};
+
+export function SearchResults({ state, roomName, onOpen, onClose }: Props) {
+  const titleId = useId();
+  return (
+    <section className="side-panel" role="region" aria-labelledby={titleId}>
+      <div className="panel-header">
+        <h2 id={titleId}>Search results</h2>
+        <button type="button" className="secondary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <p className="muted" aria-live="polite">
+        {state.loading
+          ? `Searching for “${state.query}”…`
+          : state.error
+            ? ''
+            : `${state.results.length}${state.hasMore ? '+' : ''} result${state.results.length === 1 ? '' : 's'} for “${state.query}”${state.room ? ` in #${roomName(state.room)}` : ''}`}
+      </p>
+      {state.error && (
+        <p className="form-error" role="alert">
+          {state.error}
+        </p>
+      )}
+      <ul className="search-results">
+        {state.results.map((hit) => (
+          <li key={`${hit.room}:${hit.seq}`}>
+            <button type="button" className="search-hit" onClick={() => onOpen(hit)}>
+              <span className="meta">
+                <span className="author">{hit.author.name}</span>
+                <span className="muted"> in #{roomName(hit.room)}</span>
+              </span>
+              <span className="body">{hit.body ?? ''}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
