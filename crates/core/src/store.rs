@@ -158,6 +158,12 @@ pub trait Store: EventLog {
     // --- the log ----------------------------------------------------------
     /// Events of a room, ascending, and whether more exist beyond the page.
     async fn events(&self, room: &str, page: Page) -> Result<(Vec<Event>, bool), StoreError>;
+    /// The event `author` sent with `nonce`, if any (idempotent sends).
+    async fn event_by_nonce(
+        &self,
+        author: UserId,
+        nonce: &str,
+    ) -> Result<Option<Event>, StoreError>;
     /// One event by id, if it is in `room`.
     async fn event(&self, room: &str, id: EventId) -> Result<Option<Event>, StoreError>;
 

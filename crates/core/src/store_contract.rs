@@ -189,6 +189,19 @@ async fn seqs_are_per_room_consecutive_and_nonces_deduplicate(store: &dyn Store)
         later[0].as_ref().expect("dedup").duplicate,
         "across batches too"
     );
+    let by_nonce = store
+        .event_by_nonce(bob.id, "n1")
+        .await
+        .expect("reads")
+        .expect("found");
+    assert_eq!(by_nonce.id, first.event.id);
+    assert!(
+        store
+            .event_by_nonce(bob.id, "never")
+            .await
+            .expect("reads")
+            .is_none()
+    );
     assert_eq!(
         store
             .room("contract-a")

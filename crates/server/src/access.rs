@@ -107,7 +107,30 @@ pub async fn post_message(
         validate::nonce(nonce).map_err(ApiError::BadRequest)?;
     }
     require_member(state, user, room_id).await?;
-    let appended = append(state, user, room_id, EventKind::Message, Some(body), nonce).await?;
+    let appended = match append(
+        state,
+        user,
+        room_id,
+        EventKind::Message,
+        Some(body),
+        nonce.clone(),
+    )
+    .await
+    {
+        // A client resending a message whose ack it missed gets that ack,
+        // even when it is over its rate: the message costs nothing new.
+        Err(ApiError::RateLimited { retry_after_ms }) => match &nonce {
+            Some(nonce) => match state.store.event_by_nonce(user.id, nonce).await? {
+                Some(event) => Appended {
+                    event,
+                    duplicate: true,
+                },
+                None => return Err(ApiError::RateLimited { retry_after_ms }),
+            },
+            None => return Err(ApiError::RateLimited { retry_after_ms }),
+        },
+        other => other?,
+    };
     state.hub.clear_typing(room_id, user.id);
     Ok(appended)
 }

@@ -34,6 +34,8 @@ impl Application {
                 .await
                 .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
         );
+        // Installed before anything is counted: counts made without a recorder are lost.
+        crate::metrics::handle();
         let hub = Arc::new(Hub::new(
             Box::new(fanout::FrameAnnouncer),
             config.presence_grace,

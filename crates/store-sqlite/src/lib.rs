@@ -862,6 +862,23 @@ impl Store for SqliteStore {
         Ok((events, has_more))
     }
 
+    async fn event_by_nonce(
+        &self,
+        author: UserId,
+        nonce: &str,
+    ) -> Result<Option<Event>, StoreError> {
+        let row = sqlx::query(concat!(
+            select_events!(),
+            "WHERE e.author_id = ? AND e.nonce = ?"
+        ))
+        .bind(author)
+        .bind(nonce)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(event_from).transpose().map_err(backend)
+    }
+
     async fn event(&self, room: &str, id: EventId) -> Result<Option<Event>, StoreError> {
         let row = sqlx::query(concat!(
             select_events!(),

@@ -430,10 +430,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * `DELETE /tokens/{id}`: revoke one of the user's tokens (sessions and
-         *     tokens share one id space, so either route revokes either).
-         */
+        /** `DELETE /tokens/{id}`: revoke one of the user's tokens. */
         delete: operations["revoke_token"];
         options?: never;
         head?: never;

@@ -307,11 +307,10 @@ pub async fn revoke_session(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Empty>, ApiError> {
-    revoke(&state, &auth, id).await
+    revoke(&state, &auth, id, SessionKind::Session).await
 }
 
-/// `DELETE /tokens/{id}`: revoke one of the user's tokens (sessions and
-/// tokens share one id space, so either route revokes either).
+/// `DELETE /tokens/{id}`: revoke one of the user's tokens.
 #[utoipa::path(
     delete,
     path = "/tokens/{id}",
@@ -331,10 +330,20 @@ pub async fn revoke_token(
     auth: AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<Empty>, ApiError> {
-    revoke(&state, &auth, id).await
+    revoke(&state, &auth, id, SessionKind::Token).await
 }
 
-async fn revoke(state: &AppState, auth: &AuthUser, id: i64) -> Result<ApiJson<Empty>, ApiError> {
+/// Each route revokes only its own kind: a session id is not a token id.
+async fn revoke(
+    state: &AppState,
+    auth: &AuthUser,
+    id: i64,
+    kind: SessionKind,
+) -> Result<ApiJson<Empty>, ApiError> {
+    let owned = state.store.sessions(auth.user.id, kind).await?;
+    if !owned.iter().any(|s| s.id == id) {
+        return Err(ApiError::NotFound("no such session or token".into()));
+    }
     end_session(state, &auth.user, id).await?;
     Ok(ApiJson(Empty {}))
 }

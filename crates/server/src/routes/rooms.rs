@@ -444,17 +444,31 @@ async fn remove(
 /// Moderation names users by username; guests (who have none) by their
 /// display name among the room's members.
 async fn account_or_member(state: &AppState, room: &str, name: &str) -> Result<User, ApiError> {
-    if let Ok(user) = account(state, name).await {
-        return Ok(user);
+    // Members first, so that a guest called "bob" in the room is not confused
+    // with an account "bob" elsewhere; then any account (to ban ahead of time).
+    let username = name.trim().to_ascii_lowercase();
+    let members = state.store.members(room).await?;
+    if let Some(member) = members
+        .iter()
+        .find(|m| m.user.username.as_deref() == Some(username.as_str()))
+    {
+        return Ok(member.user.clone());
     }
-    state
-        .store
-        .members(room)
-        .await?
-        .into_iter()
-        .map(|m| m.user)
-        .find(|u| u.guest && u.name == name)
-        .ok_or_else(|| ApiError::NotFound("no such user".into()))
+    let guests: Vec<&User> = members
+        .iter()
+        .map(|m| &m.user)
+        .filter(|u| u.guest && u.name == name)
+        .collect();
+    match guests.as_slice() {
+        [one] => return Ok((*one).clone()),
+        [] => {}
+        _ => {
+            return Err(ApiError::Conflict(
+                "several guests in this room have that name".into(),
+            ));
+        }
+    }
+    account(state, name).await
 }
 
 /// `POST /rooms/{room}/kick {user}`.

@@ -261,6 +261,13 @@ async fn personal_access_tokens_post_messages_and_can_be_revoked() {
 
     let (status, _) = app
         .delete(
+            &format!("/api/v1/sessions/{}", created["id"]),
+            Some(&kate.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a token is not a session");
+    let (status, _) = app
+        .delete(
             &format!("/api/v1/tokens/{}", created["id"]),
             Some(&kate.token),
         )

@@ -467,3 +467,42 @@ async fn health_readiness_and_unknown_api_routes() {
         (StatusCode::NOT_FOUND, json!("not_found"))
     );
 }
+
+#[tokio::test]
+async fn metrics_are_served_in_prometheus_text_format() {
+    let app = spawn_app().await;
+    let ann = app.guest("ann").await;
+    app.post("/api/v1/rooms/lobby/join", Some(&ann.token), json!({}))
+        .await;
+    let _ws = app.ws_ready(&ann.token).await;
+    let response = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.expect("text");
+    assert!(text.contains("webchat_events_committed_total"), "{text}");
+    assert!(text.contains("webchat_websocket_connections"), "{text}");
+}
+
+#[tokio::test]
+async fn a_wrong_method_gets_a_json_405() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .put(app.url("/api/v1/me"))
+        .send()
+        .await
+        .expect("request");
+    let (status, body) = json_response(response).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(body["error"]["message"].as_str().is_some());
+}

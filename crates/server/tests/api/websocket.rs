@@ -429,6 +429,11 @@ async fn sending_faster_than_the_rate_limit_is_refused_with_retry_after() {
     }
     let (sent, error) = limited.expect("the limit is reached within 40 sends");
     assert!(sent >= 5, "the burst of 5 is allowed, limited after {sent}");
+    // Resending an already acked message is answered with its ack, limit or not.
+    let resent = a
+        .request(json!({"type": "send", "room": "lobby", "body": "spam", "nonce": "s0"}))
+        .await;
+    assert_eq!(resent["type"], "ack", "{resent}");
     assert_eq!(error["code"], "rate_limited");
     assert!(error["retry_after_ms"].as_u64().expect("retry_after_ms") > 0);
     assert_eq!(a.request(json!({"type": "ping"})).await["type"], "pong");
