@@ -146,6 +146,8 @@ pub trait Store: EventLog {
     async fn members(&self, room: &str) -> Result<Vec<Member>, StoreError>;
     async fn ban(&self, room: &str, user: UserId, by: UserId) -> Result<(), StoreError>;
     async fn is_banned(&self, room: &str, user: UserId) -> Result<bool, StoreError>;
+    /// Lifts a ban; false when there was none.
+    async fn unban(&self, room: &str, user: UserId) -> Result<bool, StoreError>;
     /// Moves `user`'s read marker in `room` forward to `seq` (clamped to the
     /// head); the new marker, or `None` when it did not move.
     async fn mark_read(

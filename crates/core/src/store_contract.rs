@@ -509,6 +509,16 @@ async fn roles_and_bans(store: &dyn Store) {
     assert!(!store.is_banned("contract-e", jon.id).await.expect("reads"));
     store.ban("contract-e", jon.id, ivy.id).await.expect("bans");
     assert!(store.is_banned("contract-e", jon.id).await.expect("reads"));
+    assert!(store.unban("contract-e", jon.id).await.expect("unbans"));
+    assert!(!store.is_banned("contract-e", jon.id).await.expect("reads"));
+    assert!(
+        !store.unban("contract-e", jon.id).await.expect("unbans"),
+        "nothing left to lift"
+    );
+    store
+        .ban("contract-e", jon.id, ivy.id)
+        .await
+        .expect("bans again");
     // Private rooms are not searchable by non-members.
     append_one(
         store,

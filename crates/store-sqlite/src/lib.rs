@@ -758,6 +758,16 @@ impl Store for SqliteStore {
         Ok(row.is_some())
     }
 
+    async fn unban(&self, room: &str, user: UserId) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM bans WHERE room_id = ? AND user_id = ?")
+            .bind(room)
+            .bind(user)
+            .execute(&self.writer)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn mark_read(
         &self,
         room: &str,

@@ -499,6 +499,90 @@ pub async fn kick(
     Ok(ApiJson(Empty {}))
 }
 
+/// `POST /rooms/{room}/unban {user}`: a moderator lifts a ban (the user may join again).
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/unban",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    request_body = UserRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The ban is lifted", body = Empty),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not a moderator", body = ErrorBody),
+        (status = 404, description = "No such room, user or ban", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn unban(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(room): ApiPath<String>,
+    ApiJson(request): ApiJson<UserRequest>,
+) -> Result<ApiJson<Empty>, ApiError> {
+    access::require_moderator(&state, &auth.user, &room).await?;
+    let target = account(&state, &request.user).await?;
+    if !state.store.unban(&room, target.id).await? {
+        return Err(ApiError::NotFound("this user is not banned here".into()));
+    }
+    Ok(ApiJson(Empty {}))
+}
+
+/// The body of `POST /rooms/{room}/topic`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TopicRequest {
+    pub topic: String,
+}
+
+/// `POST /rooms/{room}/topic {topic}`: a moderator sets the topic (a `topic` event).
+#[utoipa::path(
+    post,
+    path = "/rooms/{room}/topic",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    request_body = TopicRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The room with its new topic", body = RoomView),
+        (status = 400, description = "Topic too long or with control characters", body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not a moderator", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn set_topic(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(room): ApiPath<String>,
+    ApiJson(request): ApiJson<TopicRequest>,
+) -> Result<ApiJson<RoomView>, ApiError> {
+    let topic = request.topic.trim().to_owned();
+    if topic.chars().count() > MAX_TOPIC_CHARS || topic.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(format!(
+            "topic must be at most {MAX_TOPIC_CHARS} characters without control characters"
+        )));
+    }
+    access::require_moderator(&state, &auth.user, &room).await?;
+    state
+        .committer
+        .append(NewEvent {
+            body: Some(topic),
+            ..NewEvent::simple(&room, EventKind::Topic, &auth.user)
+        })
+        .await?;
+    let room = state
+        .store
+        .room(&room)
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(ApiJson(view_for(&state, &auth.user, room).await?))
+}
+
 /// `POST /rooms/{room}/ban {user}`: removed, and can neither rejoin nor post.
 #[utoipa::path(
     post,

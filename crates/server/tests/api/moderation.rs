@@ -184,3 +184,92 @@ async fn moderators_are_appointed_by_the_owner_and_cannot_remove_the_owner() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "leave instead");
 }
+
+#[tokio::test]
+async fn a_ban_can_be_lifted_and_moderators_set_the_topic() {
+    let app = spawn_app().await;
+    let owner = app.account("olga").await;
+    let nick = app.account("nick").await;
+    app.post(
+        "/api/v1/rooms",
+        Some(&owner.token),
+        json!({"id": "club", "visibility": "public"}),
+    )
+    .await;
+    app.post("/api/v1/rooms/club/join", Some(&nick.token), json!({}))
+        .await;
+    app.post(
+        "/api/v1/rooms/club/ban",
+        Some(&owner.token),
+        json!({"user": "nick"}),
+    )
+    .await;
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/unban",
+            Some(&nick.token),
+            json!({"user": "nick"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not by the banned");
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/unban",
+            Some(&owner.token),
+            json!({"user": "nick"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post("/api/v1/rooms/club/join", Some(&nick.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "may join again");
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/unban",
+            Some(&owner.token),
+            json!({"user": "nick"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no ban left");
+
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/topic",
+            Some(&nick.token),
+            json!({"topic": "mine"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, room) = app
+        .post(
+            "/api/v1/rooms/club/topic",
+            Some(&owner.token),
+            json!({"topic": "Books"}),
+        )
+        .await;
+    assert_eq!(
+        (status, room["topic"].clone()),
+        (StatusCode::OK, json!("Books"))
+    );
+    let (_, events) = app
+        .get("/api/v1/rooms/club/events", Some(&nick.token))
+        .await;
+    let last = events["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .expect("event");
+    assert_eq!(
+        (last["kind"].clone(), last["body"].clone()),
+        (json!("topic"), json!("Books"))
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/topic",
+            Some(&owner.token),
+            json!({"topic": "x".repeat(300)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
