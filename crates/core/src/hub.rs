@@ -121,6 +121,12 @@ struct RoomChannel<P> {
     /// read a stale head from the store miss an event published meanwhile.
     head: u64,
     subscribers: HashMap<ConnId, Subscriber<P>>,
+    /// For subscribers whose initial replay reaches `head` at subscribe time:
+    /// events up to that seq are in their replay already. The store's head
+    /// can be ahead of the last published event (a batch is committed, then
+    /// published one by one), so without this a subscriber could get such an
+    /// event twice, once replayed and once live.
+    replayed_upto: HashMap<ConnId, u64>,
     presence: Presence,
     typing: HashMap<UserId, Typist>,
 }
@@ -130,6 +136,7 @@ impl<P> RoomChannel<P> {
         RoomChannel {
             head,
             subscribers: HashMap::new(),
+            replayed_upto: HashMap::new(),
             presence: Presence::default(),
             typing: HashMap::new(),
         }
@@ -228,8 +235,11 @@ impl<P: Clone> Hub<P> {
             let item = self
                 .announcer
                 .presence(room, std::slice::from_ref(&subscriber.user), &[]);
-            self.deliver(room, channel, &item, None);
+            self.deliver(room, channel, &item, None, None);
         }
+        channel
+            .replayed_upto
+            .insert(subscriber.conn, subscribed.head);
         channel.subscribers.insert(subscriber.conn, subscriber);
         Ok(subscribed)
     }
@@ -243,7 +253,15 @@ impl<P: Clone> Hub<P> {
         let Some(subscriber) = channel.subscribers.remove(&conn) else {
             return false;
         };
-        self.stop_typing(room, channel, subscriber.user.id);
+        channel.replayed_upto.remove(&conn);
+        // Another tab of the same user may still be typing there.
+        if !channel
+            .subscribers
+            .values()
+            .any(|s| s.user.id == subscriber.user.id)
+        {
+            self.stop_typing(room, channel, subscriber.user.id);
+        }
         if let Some(user) =
             channel
                 .presence
@@ -252,7 +270,7 @@ impl<P: Clone> Hub<P> {
             let item = self
                 .announcer
                 .presence(room, &[], std::slice::from_ref(&user));
-            self.deliver(room, channel, &item, None);
+            self.deliver(room, channel, &item, None, None);
         }
         true
     }
@@ -272,6 +290,7 @@ impl<P: Clone> Hub<P> {
             .map(|(c, _)| *c)
             .collect();
         for conn in &conns {
+            channel.replayed_upto.remove(conn);
             if let Some(subscriber) = channel.subscribers.remove(conn)
                 && subscriber.tx.try_send(notice.clone()).is_err()
             {
@@ -283,7 +302,7 @@ impl<P: Clone> Hub<P> {
             let item = self
                 .announcer
                 .presence(room, &[], std::slice::from_ref(&gone));
-            self.deliver(room, channel, &item, None);
+            self.deliver(room, channel, &item, None, None);
         }
         conns.len()
     }
@@ -296,7 +315,8 @@ impl<P: Clone> Hub<P> {
             .entry(room.to_owned())
             .or_insert_with(|| RoomChannel::new(seq));
         channel.head = channel.head.max(seq);
-        self.deliver(room, channel, &item, None);
+        self.deliver(room, channel, &item, None, Some(seq));
+        channel.replayed_upto.retain(|_, upto| *upto > seq);
     }
 
     /// Delivers an item that is not a log event (seed `Offline`, say) to
@@ -304,7 +324,7 @@ impl<P: Clone> Hub<P> {
     pub fn publish_ephemeral(&self, room: &str, item: P, except: Option<ConnId>) {
         let mut rooms = self.shard(room);
         if let Some(channel) = rooms.get_mut(room) {
-            self.deliver(room, channel, &item, except);
+            self.deliver(room, channel, &item, except, None);
         }
     }
 
@@ -345,7 +365,7 @@ impl<P: Clone> Hub<P> {
         };
         if relay {
             let item = self.announcer.typing(room, &user, true);
-            self.deliver(room, channel, &item, Some(conn));
+            self.deliver(room, channel, &item, Some(conn), None);
         }
         true
     }
@@ -361,7 +381,7 @@ impl<P: Clone> Hub<P> {
     fn stop_typing(&self, room: &str, channel: &mut RoomChannel<P>, user: UserId) {
         if let Some(typist) = channel.typing.remove(&user) {
             let item = self.announcer.typing(room, &typist.user, false);
-            self.deliver(room, channel, &item, None);
+            self.deliver(room, channel, &item, None, None);
         }
     }
 
@@ -382,7 +402,7 @@ impl<P: Clone> Hub<P> {
                 let left = channel.presence.expire(now, self.presence_grace);
                 if !left.is_empty() {
                     let item = self.announcer.presence(room, &[], &left);
-                    self.deliver(room, channel, &item, None);
+                    self.deliver(room, channel, &item, None, None);
                 }
             }
             // Rooms nobody listens to keep only their head.
@@ -421,11 +441,19 @@ impl<P: Clone> Hub<P> {
     /// is full are removed and told to close, and users who thereby went
     /// offline are announced (which may make more subscribers lag: the loop
     /// runs until nobody new lags).
-    fn deliver(&self, room: &str, channel: &mut RoomChannel<P>, item: &P, except: Option<ConnId>) {
-        let mut lagging = send_all(channel, item, except);
+    fn deliver(
+        &self,
+        room: &str,
+        channel: &mut RoomChannel<P>,
+        item: &P,
+        except: Option<ConnId>,
+        seq: Option<u64>,
+    ) {
+        let mut lagging = send_all(channel, item, except, seq);
         while !lagging.is_empty() {
             let mut left = Vec::new();
             for conn in lagging.drain(..) {
+                channel.replayed_upto.remove(&conn);
                 if let Some(subscriber) = channel.subscribers.remove(&conn) {
                     subscriber.control.close(CLOSE_TOO_SLOW);
                     if let Some(user) = channel.presence.disconnect(
@@ -439,17 +467,31 @@ impl<P: Clone> Hub<P> {
             }
             if !left.is_empty() {
                 let notice = self.announcer.presence(room, &[], &left);
-                lagging = send_all(channel, &notice, None);
+                lagging = send_all(channel, &notice, None, None);
             }
         }
     }
 }
 
 /// `try_send`s to every subscriber but `except`; returns those that could not take it.
-fn send_all<P: Clone>(channel: &RoomChannel<P>, item: &P, except: Option<ConnId>) -> Vec<ConnId> {
+/// With `seq` (a log event), subscribers whose replay already covers it are skipped.
+fn send_all<P: Clone>(
+    channel: &RoomChannel<P>,
+    item: &P,
+    except: Option<ConnId>,
+    seq: Option<u64>,
+) -> Vec<ConnId> {
     let mut lagging = Vec::new();
     for (conn, subscriber) in &channel.subscribers {
         if Some(*conn) == except {
+            continue;
+        }
+        if let Some(seq) = seq
+            && channel
+                .replayed_upto
+                .get(conn)
+                .is_some_and(|upto| seq <= *upto)
+        {
             continue;
         }
         if subscriber.tx.try_send(item.clone()).is_err() {
@@ -538,6 +580,41 @@ mod tests {
         assert_eq!(s.head, 2);
         hub.publish("r", 3, Item::Event(3));
         assert_eq!(drain(&mut rx), vec![Item::Initial(2), Item::Event(3)]);
+    }
+
+    #[test]
+    fn an_event_already_in_the_replay_is_not_delivered_live_again() {
+        let hub = hub();
+        hub.publish("r", 1, Item::Event(1));
+        // The store already has seq 2 committed, not yet published.
+        let (sub, mut rx) = subscriber(1, 10, 16);
+        let s = hub
+            .subscribe("r", sub, 2, |s| vec![Item::Initial(s.head)])
+            .expect("subscribes");
+        assert_eq!(s.head, 2, "the replay reaches 2");
+        hub.publish("r", 2, Item::Event(2));
+        hub.publish("r", 3, Item::Event(3));
+        assert_eq!(drain(&mut rx), vec![Item::Initial(2), Item::Event(3)]);
+    }
+
+    #[test]
+    fn closing_one_tab_keeps_the_other_tabs_typing() {
+        let hub = hub();
+        let (a1, _a1_rx) = subscriber(1, 1, 16);
+        let (a2, _a2_rx) = subscriber(2, 1, 16);
+        let (b, mut b_rx) = subscriber(3, 2, 16);
+        for s in [a1, a2, b] {
+            hub.subscribe("r", s, 0, |_| vec![]).expect("subscribes");
+        }
+        hub.set_typing("r", 2, true, Instant::now());
+        drain(&mut b_rx);
+        hub.unsubscribe("r", 1);
+        assert!(drain(&mut b_rx).is_empty(), "tab 2 still types");
+        hub.unsubscribe("r", 2);
+        assert_eq!(
+            drain(&mut b_rx),
+            vec![Item::Typing(1, false), Item::Presence(vec![], vec![1])]
+        );
     }
 
     #[tokio::test]

@@ -617,4 +617,34 @@ async fn imported_rooms_keep_their_log(store: &dyn Store) {
         store.import_room(&copy, &events).await,
         Err(StoreError::Conflict)
     ));
+    // A file that claims a deleted message still has text does not bring it back.
+    let mut forged = events.clone();
+    let message = forged
+        .iter_mut()
+        .find(|e| e.kind == EventKind::Message)
+        .expect("message");
+    message.deleted = true;
+    message.body = Some("secret".into());
+    let forged_room = NewRoom {
+        id: "contract-f-forged".into(),
+        ..copy.clone()
+    };
+    store
+        .import_room(&forged_room, &forged)
+        .await
+        .expect("imports");
+    let (imported, _) = store
+        .events(
+            "contract-f-forged",
+            Page::After {
+                after: 0,
+                limit: 200,
+            },
+        )
+        .await
+        .expect("reads");
+    assert!(
+        imported.iter().all(|e| e.body.is_none()),
+        "neither the message nor its edit keeps text"
+    );
 }

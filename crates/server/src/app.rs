@@ -100,15 +100,18 @@ impl Application {
             .context("serving")?;
         state.shutdown.cancel();
         state.connections.close();
-        let grace = state.config.shutdown_grace;
-        if tokio::time::timeout(grace, state.connections.wait())
+        // One deadline for everything, so the process is gone within the grace period.
+        let deadline = tokio::time::Instant::now() + state.config.shutdown_grace;
+        if tokio::time::timeout_at(deadline, state.connections.wait())
             .await
             .is_err()
         {
             tracing::warn!("some connections did not close in time");
         }
         // Appends queued before now are committed (and acked if their sockets are still there).
-        if tokio::time::timeout(grace, state.committer.flush())
+        let flush_deadline =
+            deadline.max(tokio::time::Instant::now() + std::time::Duration::from_millis(500));
+        if tokio::time::timeout_at(flush_deadline, state.committer.flush())
             .await
             .is_err()
         {
@@ -125,10 +128,19 @@ impl Application {
 /// Expires typing indicators and presence grace periods, about once a second.
 async fn sweep_ephemeral_state(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    let mut ticks: u64 = 0;
     loop {
         tokio::select! {
             () = state.shutdown.cancelled() => return,
-            _ = tick.tick() => state.hub.sweep(std::time::Instant::now()),
+            _ = tick.tick() => {
+                state.hub.sweep(std::time::Instant::now());
+                ticks += 1;
+                // Forget rate-limit state of users idle long enough to be full again.
+                if ticks.is_multiple_of(240) {
+                    state.send_limiter.retain_recent();
+                    state.send_limiter.shrink_to_fit();
+                }
+            }
         }
     }
 }

@@ -959,6 +959,10 @@ impl Store for SqliteStore {
         .await
         .map_err(backend)?;
         let mut new_ids = std::collections::HashMap::new();
+        // Tombstones stay tombstones: no text of a deleted message, nor of its
+        // edits, is written, whatever the file says.
+        let deleted: std::collections::HashSet<EventId> =
+            events.iter().filter(|e| e.deleted).map(|e| e.id).collect();
         let mut message_count = 0i64;
         let mut head = 0i64;
         for event in events {
@@ -975,6 +979,7 @@ impl Store for SqliteStore {
             if is_message {
                 message_count += 1;
             }
+            let erased = event.deleted || event.target.is_some_and(|t| deleted.contains(&t));
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO events (room_id, seq, kind, author_id, body, target, nonce, ts, message_no, actor_id, \
                  edited, deleted) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING id",
@@ -983,7 +988,7 @@ impl Store for SqliteStore {
             .bind(seq)
             .bind(event.kind.as_str())
             .bind(event.author.id)
-            .bind(&event.body)
+            .bind(if erased { None } else { event.body.as_deref() })
             .bind(target)
             .bind(event.ts_ms)
             .bind(is_message.then_some(message_count))

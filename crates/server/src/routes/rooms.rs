@@ -104,6 +104,12 @@ pub async fn create(
     ApiJson(request): ApiJson<CreateRoomRequest>,
 ) -> Result<(StatusCode, ApiJson<RoomView>), ApiError> {
     validate::room_id(&request.id).map_err(ApiError::BadRequest)?;
+    // `dm-` ids belong to direct-message rooms: a squatter must not own one.
+    if request.id.starts_with("dm-") {
+        return Err(ApiError::BadRequest(
+            "room ids starting with dm- are reserved".into(),
+        ));
+    }
     if request.visibility == Visibility::Dm {
         return Err(ApiError::BadRequest(
             "direct-message rooms are made by POST /api/v1/dm/{username}".into(),
@@ -698,6 +704,21 @@ pub async fn direct_message(
     match created {
         Ok(_) | Err(webchat_core::store::StoreError::Conflict) => {}
         Err(error) => return Err(error.into()),
+    }
+    let existing = state
+        .store
+        .room(&id)
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    if existing.visibility != Visibility::Dm {
+        return Err(ApiError::Internal(format!(
+            "room {id} is not a direct-message room"
+        )));
+    }
+    for user in [&auth.user, &peer] {
+        if state.store.is_banned(&id, user.id).await? {
+            return Err(ApiError::Forbidden("this conversation is closed".into()));
+        }
     }
     if !state.store.is_member(&id, auth.user.id).await? {
         state

@@ -50,6 +50,11 @@ pub async fn upgrade(
         Ok(user) => user,
         Err(error) => return ApiError::from(error).into_response(),
     };
+    match state.store.is_banned(LOBBY, user.id).await {
+        Ok(false) => {}
+        Ok(true) => return ApiError::Forbidden("you are banned from lobby".into()).into_response(),
+        Err(error) => return ApiError::from(error).into_response(),
+    }
     let tracker = state.connections.clone();
     configure(ws, &state.config)
         .on_upgrade(move |socket| tracker.track_future(run(socket, state, user)))
@@ -103,7 +108,11 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
             Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
             Ok(Some(Ok(Message::Text(text)))) => text,
         };
-        let result = if first && text.as_str() == "Connect" {
+        // A ban made while connected holds from the next frame on.
+        let banned = state.store.is_banned(LOBBY, user.id).await.unwrap_or(true);
+        let result = if banned {
+            Err(ApiError::Forbidden("you are banned from lobby".into()))
+        } else if first && text.as_str() == "Connect" {
             access::append(&state, &user, LOBBY, EventKind::Join, None, None).await
         } else {
             match validate::body(&text, state.config.limits.max_body_chars) {

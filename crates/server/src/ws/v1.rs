@@ -94,6 +94,26 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, Ses
         outbound.clone(),
         control.clone(),
     );
+    // A session revoked between the authentication and this registration
+    // found nothing to close: check that it still exists.
+    let alive = state
+        .store
+        .sessions(user.id, session.kind)
+        .await
+        .map(|sessions| sessions.iter().any(|s| s.id == session.id))
+        .unwrap_or(false);
+    if !alive {
+        state.registry.unregister(conn);
+        let _ = outbound
+            .send(Outbound::Close {
+                code: close::POLICY_VIOLATION,
+                reason: "session ended",
+            })
+            .await;
+        drop(outbound);
+        ws::finish(writer).await;
+        return;
+    }
     let mut connection = Connection {
         state: state.clone(),
         conn,
@@ -162,7 +182,11 @@ async fn await_hello(
         reason,
     };
     loop {
-        let message = match timeout_at(deadline, stream.next()).await {
+        let next = tokio::select! {
+            () = state.shutdown.cancelled() => return None,
+            next = timeout_at(deadline, stream.next()) => next,
+        };
+        let message = match next {
             Err(_elapsed) => {
                 let _ = outbound.send(refuse("no hello in time")).await;
                 return None;
@@ -389,6 +413,21 @@ impl Connection {
             });
         match result {
             Ok(_) => {
+                // A kick or leave committed while this subscribe was on its way
+                // found no subscription to end; look again now that there is one.
+                if !self
+                    .state
+                    .store
+                    .is_member(&room, self.user.id)
+                    .await
+                    .map_err(ApiError::from)?
+                {
+                    self.state.hub.unsubscribe(&room, self.conn);
+                    return Err(ApiError::Forbidden(
+                        "you are no longer a member of this room".into(),
+                    )
+                    .into());
+                }
                 self.rooms.insert(room);
                 Ok(())
             }

@@ -549,3 +549,44 @@ async fn next_of_kind(ws: &mut crate::helpers::WsClient, kind: &str) -> Option<V
     .await
     .ok()
 }
+
+#[tokio::test]
+async fn dm_room_ids_cannot_be_squatted_and_bans_hold_in_dms() {
+    let app = spawn_app().await;
+    let ann = app.account("ann").await;
+    let bob = app.account("bob").await;
+    let eve = app.account("eve").await;
+    let squat = format!("dm-{}-{}", ann.id.min(bob.id), ann.id.max(bob.id));
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms",
+            Some(&eve.token),
+            json!({"id": squat, "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "dm- ids are reserved");
+    let (_, room) = app
+        .post("/api/v1/dm/bob", Some(&ann.token), json!({}))
+        .await;
+    let id = room["id"].as_str().expect("id").to_owned();
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/rooms/{id}/ban"),
+            Some(&ann.token),
+            json!({"user": "bob"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post("/api/v1/dm/ann", Some(&bob.token), json!({}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a banned peer cannot come back through /dm"
+    );
+    let (status, _) = app
+        .get(&format!("/api/v1/rooms/{id}/events"), Some(&bob.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
