@@ -1,37 +1,9 @@
 // The web client against the real server: names, live chat between two
 // browsers, own-vs-others styling, reload, connection status.
 
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
-const T = { timeout: 15_000 };
-
-let counter = 0;
-function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter}`;
-}
-
-async function join(browser: Browser, name: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/');
-  await page.getByRole('textbox', { name: 'Display name' }).fill(name);
-  await page.getByRole('button', { name: 'Join chat' }).click();
-  await expect(page.getByRole('status')).toHaveText('Connected', T);
-  await expect(page.getByRole('log', { name: 'Messages' })).toBeVisible(T);
-  return page;
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message', exact: true });
-  await box.fill(text);
-  await box.press('Enter');
-  await expect(box).toHaveValue('');
-}
-
-function message(page: Page, text: string) {
-  return page.getByRole('log', { name: 'Messages' }).getByRole('article').filter({ hasText: text });
-}
+import { T, join, message, send, unique } from './helpers.js';
 
 test('the connection status shows Connected', async ({ browser }) => {
   const page = await join(browser, unique('carol'));

@@ -2,29 +2,9 @@
 
 import { expect, test, type Browser, type Page } from '@playwright/test';
 
-const T = { timeout: 10_000 };
+import { T, connected, join, message, send, unique } from './helpers.js';
+
 const PASSWORD = 'correct horse 42';
-
-let counter = 0;
-/** Valid as a username too: a-z, 0-9, '-', starting with a letter. */
-function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter}`;
-}
-
-async function connected(page: Page): Promise<void> {
-  await expect(page.getByRole('status')).toHaveText('Connected', T);
-  await expect(page.getByRole('log', { name: 'Messages' })).toBeVisible(T);
-}
-
-async function join(browser: Browser, name: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('textbox', { name: 'Display name' }).fill(name);
-  await page.getByRole('button', { name: 'Join chat' }).click();
-  await connected(page);
-  return page;
-}
 
 async function register(browser: Browser, username: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -34,17 +14,6 @@ async function register(browser: Browser, username: string): Promise<Page> {
   await page.getByRole('button', { name: 'Create account' }).click();
   await connected(page);
   return page;
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Message', exact: true });
-  await box.fill(text);
-  await box.press('Enter');
-  await expect(box).toHaveValue('');
-}
-
-function message(page: Page, text: string) {
-  return page.getByRole('log', { name: 'Messages' }).getByRole('article').filter({ hasText: text });
 }
 
 test('an account is created, signed out, and signed in again', async ({ browser }) => {
