@@ -128,36 +128,40 @@ impl TestApp {
         }
     }
 
-    pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-        let mut request = self.http.delete(self.url(path));
+    /// Sends a request with an optional bearer token and JSON body; the status and JSON answer.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        json_response(request.send().await.expect("request")).await
-    }
-
-    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-        let mut request = self.http.patch(self.url(path)).json(&body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
         }
         json_response(request.send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-        let mut request = self.http.get(self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        json_response(request.send().await.expect("request")).await
+        self.call(reqwest::Method::GET, path, token, None).await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-        let mut request = self.http.post(self.url(path)).json(&body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        json_response(request.send().await.expect("request")).await
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.call(reqwest::Method::DELETE, path, token, None).await
     }
 
     /// A WebSocket to `/api/v1/ws` authenticated by a bearer header on the upgrade.
