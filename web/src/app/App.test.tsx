@@ -1,4 +1,4 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket, welcomeFrame } from '../test/fake-websocket';
@@ -45,7 +45,7 @@ describe('App', () => {
     expect(await screen.findByRole('log', { name: 'Messages' })).toBeInTheDocument();
     expect(screen.queryByRole('textbox', { name: 'Display name' })).toBeNull();
     expect(screen.getByText('alice')).toBeInTheDocument();
-    const ws = FakeWebSocket.latest();
+    const ws = await waitFor(() => FakeWebSocket.latest());
     expect(ws.url).toBe(`ws://${window.location.host}/api/v1/ws`);
     act(() => {
       ws.open();
@@ -64,7 +64,7 @@ describe('App', () => {
     });
     render(<App />);
     await screen.findByRole('log', { name: 'Messages' });
-    const ws = FakeWebSocket.latest();
+    const ws = await waitFor(() => FakeWebSocket.latest());
     act(() => {
       ws.open();
       ws.receive(welcomeFrame());
@@ -86,7 +86,7 @@ describe('App', () => {
     });
     render(<App />);
     const nav = await screen.findByRole('navigation', { name: 'Rooms' });
-    const ws = FakeWebSocket.latest();
+    const ws = await waitFor(() => FakeWebSocket.latest());
     act(() => {
       ws.open();
       ws.receive(welcomeFrame());
