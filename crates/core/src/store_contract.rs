@@ -35,6 +35,15 @@ fn message(room: &str, author: &User, body: &str, nonce: Option<&str>) -> NewEve
     }
 }
 
+fn delete_of(room: &str, by: &User, target: i64) -> NewEvent {
+    NewEvent {
+        kind: EventKind::Delete,
+        target: Some(target),
+        body: None,
+        ..message(room, by, "", None)
+    }
+}
+
 fn membership(room: &str, author: &User, kind: EventKind) -> NewEvent {
     NewEvent::simple(room, kind, author)
 }
@@ -426,17 +435,29 @@ async fn unread_counts_follow_read_markers(store: &dyn Store) {
         0,
         "history before joining is read"
     );
-    let mut last = 0;
+    let mut sent = Vec::new();
     for i in 0..3 {
-        last = append_one(store, message("contract-d", &gus, &format!("m{i}"), None))
-            .await
-            .seq;
+        sent.push(append_one(store, message("contract-d", &gus, &format!("m{i}"), None)).await);
     }
-    append_one(store, message("contract-d", &hal, "own", None)).await;
+    let last = sent[2].seq;
+    let own = append_one(store, message("contract-d", &hal, "own", None)).await;
     assert_eq!(
         unread(store.member_rooms(hal.id).await.expect("lists")).0,
         3,
         "others' messages only"
+    );
+    // A deleted message is no longer unread; deleting one's own changes nothing.
+    append_one(store, delete_of("contract-d", &gus, sent[0].id)).await;
+    append_one(store, delete_of("contract-d", &hal, own.id)).await;
+    assert_eq!(
+        unread(store.member_rooms(hal.id).await.expect("lists")).0,
+        2,
+        "a deleted message is not unread"
+    );
+    assert_eq!(
+        unread(store.member_rooms(gus.id).await.expect("lists")).0,
+        0,
+        "the author has nothing unread"
     );
     assert_eq!(
         store
@@ -448,6 +469,12 @@ async fn unread_counts_follow_read_markers(store: &dyn Store) {
     assert_eq!(
         unread(store.member_rooms(hal.id).await.expect("lists")),
         (1, last - 1)
+    );
+    append_one(store, delete_of("contract-d", &gus, sent[2].id)).await;
+    assert_eq!(
+        unread(store.member_rooms(hal.id).await.expect("lists")),
+        (0, last - 1),
+        "a message deleted after the marker is no longer unread"
     );
     assert_eq!(
         store
@@ -612,6 +639,15 @@ async fn imported_rooms_keep_their_log(store: &dyn Store) {
     assert_eq!(
         store.role("contract-f-copy", kim.id).await.expect("reads"),
         Some(Role::Owner)
+    );
+    let copied = store.member_rooms(kim.id).await.expect("lists");
+    let copied = copied
+        .iter()
+        .find(|r| r.room.id == "contract-f-copy")
+        .expect("member of the copy");
+    assert_eq!(
+        copied.unread, 0,
+        "one's own imported messages are not unread"
     );
     assert!(matches!(
         store.import_room(&copy, &events).await,

@@ -246,6 +246,16 @@ async fn apply_effects(
                 .bind(new.target)
                 .execute(&mut **tx)
                 .await?;
+            // It stops being unread for everyone who had not read it yet.
+            sqlx::query(
+                "UPDATE members SET deleted_unread = deleted_unread + 1 \
+                 WHERE room_id = ?1 AND last_read < (SELECT seq FROM events WHERE id = ?2) \
+                   AND user_id != (SELECT author_id FROM events WHERE id = ?2)",
+            )
+            .bind(&new.room)
+            .bind(new.target)
+            .execute(&mut **tx)
+            .await?;
             sqlx::query("UPDATE events SET body = NULL WHERE target = ? AND kind = 'edit'")
                 .bind(new.target)
                 .execute(&mut **tx)
@@ -660,7 +670,8 @@ impl Store for SqliteStore {
         let sql = concat!(
             "SELECT ",
             room_columns!(),
-            ", m.last_read, m.role, MAX(r.message_count - m.read_count - m.own_unread, 0) AS unread, \
+            ", m.last_read, m.role, \
+             MAX(r.message_count - m.read_count - m.own_unread - m.deleted_unread, 0) AS unread, \
              (SELECT p.name FROM members pm JOIN users p ON p.id = pm.user_id \
                 WHERE r.visibility = 'dm' AND pm.room_id = r.id AND pm.user_id != m.user_id LIMIT 1) AS peer_name \
              FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ? ORDER BY r.id"
@@ -809,15 +820,28 @@ impl Store for SqliteStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
-        sqlx::query("UPDATE members SET last_read = ?, read_count = ?, own_unread = ? WHERE room_id = ? AND user_id = ?")
-            .bind(target)
-            .bind(read_count)
-            .bind(own_unread)
-            .bind(room)
-            .bind(user)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        let deleted_unread: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM events WHERE room_id = ? AND seq > ? AND deleted = 1 AND author_id != ?",
+        )
+        .bind(room)
+        .bind(target)
+        .bind(user)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        sqlx::query(
+            "UPDATE members SET last_read = ?, read_count = ?, own_unread = ?, deleted_unread = ? \
+             WHERE room_id = ? AND user_id = ?",
+        )
+        .bind(target)
+        .bind(read_count)
+        .bind(own_unread)
+        .bind(deleted_unread)
+        .bind(room)
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
         Ok(Some(seq_value(target)))
     }
@@ -1040,6 +1064,21 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
+        // Each member's own messages and the deleted ones after their marker
+        // are not unread (as kept live by append_batch and mark_read).
+        sqlx::query(
+            "UPDATE members SET \
+               own_unread = (SELECT COUNT(*) FROM events e WHERE e.room_id = members.room_id \
+                 AND e.kind = 'message' AND e.author_id = members.user_id AND e.seq > members.last_read), \
+               deleted_unread = (SELECT COUNT(*) FROM events e WHERE e.room_id = members.room_id \
+                 AND e.kind = 'message' AND e.deleted = 1 AND e.author_id != members.user_id \
+                 AND e.seq > members.last_read) \
+             WHERE room_id = ?",
+        )
+        .bind(&room.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
         sqlx::query("UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = ?")
             .bind(&room.id)
             .bind(room.created_by)

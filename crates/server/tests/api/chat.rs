@@ -250,12 +250,13 @@ async fn read_markers_move_forward_only_and_reach_the_users_other_tabs() {
     let mut a = app.ws_ready(&ann.token).await;
     a.subscribe("lobby", None).await;
     let mut last = 0;
+    let mut last_id = Value::Null;
     for i in 0..3 {
-        last = a
+        let ack = a
             .send_message("lobby", &format!("m{i}"), &format!("n{i}"))
-            .await["seq"]
-            .as_u64()
-            .expect("seq");
+            .await;
+        last = ack["seq"].as_u64().expect("seq");
+        last_id = ack["id"].clone();
     }
     let unread = |rooms: &Value| rooms["rooms"][0].clone();
     let (_, rooms) = app.get("/api/v1/rooms", Some(&bob.token)).await;
@@ -281,6 +282,16 @@ async fn read_markers_move_forward_only_and_reach_the_users_other_tabs() {
             unread(&rooms)["last_read"].clone()
         ),
         (json!(1), json!(last - 1))
+    );
+    let ack = a
+        .request(json!({"type": "delete", "room": "lobby", "id": last_id}))
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let (_, rooms) = app.get("/api/v1/rooms", Some(&bob.token)).await;
+    assert_eq!(
+        unread(&rooms)["unread"],
+        0,
+        "a deleted message is no longer unread"
     );
 
     tab1.send_json(json!({"type": "read", "room": "lobby", "seq": 1}))
