@@ -18,7 +18,9 @@ if (!existsSync(bin)) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'webchat-e2e-'));
-const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+// Every test signs in from 127.0.0.1: lift the per-address sign-in limit.
+const args = ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--sign-ins-per-minute', '10000'];
+const child = spawn(bin, args, {
   stdio: 'inherit',
   env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
 });

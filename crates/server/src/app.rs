@@ -90,7 +90,9 @@ impl Application {
         let router = routes::router(state.clone());
         let token = state.shutdown.clone();
         let sweeper = tokio::spawn(sweep_ephemeral_state(state.clone()));
-        axum::serve(listener, router)
+        // The peer address keys the per-address sign-in limit.
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 tracing::info!("shutting down");
@@ -139,6 +141,8 @@ async fn sweep_ephemeral_state(state: AppState) {
                 if ticks.is_multiple_of(240) {
                     state.send_limiter.retain_recent();
                     state.send_limiter.shrink_to_fit();
+                    state.sign_in_limiter.retain_recent();
+                    state.sign_in_limiter.shrink_to_fit();
                 }
             }
         }

@@ -30,6 +30,14 @@ pub struct Config {
     pub hello_timeout: Duration,
     /// How long shutdown waits for sockets to say goodbye and commits to finish.
     pub shutdown_grace: Duration,
+    /// Sign-ins (new guests, registrations, login attempts) per client IP
+    /// per minute, all at once at most: slows password guessing and keeps
+    /// one address from filling the store with guests.
+    pub sign_ins_per_minute: u32,
+    /// Password hashes computed at once. Each argon2id run takes 19 MiB and
+    /// a core for tens of milliseconds, so a flood of logins must queue
+    /// here rather than on the blocking thread pool (512 threads).
+    pub password_workers: usize,
 }
 
 impl Config {
@@ -39,6 +47,8 @@ impl Config {
         rate_per_s: 10,
         burst: 20,
     };
+
+    pub const DEFAULT_SIGN_INS_PER_MINUTE: u32 = 30;
 
     pub fn new(addr: SocketAddr, data_dir: PathBuf) -> Self {
         Config {
@@ -54,6 +64,8 @@ impl Config {
             presence_grace: Duration::from_secs(5),
             hello_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(4),
+            sign_ins_per_minute: Self::DEFAULT_SIGN_INS_PER_MINUTE,
+            password_workers: std::thread::available_parallelism().map_or(2, usize::from),
         }
     }
 

@@ -1,7 +1,9 @@
 //! What every handler and connection shares.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use governor::clock::DefaultClock;
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -19,6 +21,11 @@ use crate::error::ApiError;
 use crate::fanout::Outbound;
 
 pub type UserRateLimiter = RateLimiter<UserId, DefaultKeyedStateStore<UserId>, DefaultClock>;
+pub type AddressRateLimiter = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
+
+/// How long a sign-in waits for a password worker before the server says
+/// it is too busy, so that waiting requests stay bounded too.
+const PASSWORD_QUEUE_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -32,6 +39,10 @@ pub struct Inner {
     pub committer: Committer,
     /// Messages per user, over all their connections and the REST API.
     pub send_limiter: UserRateLimiter,
+    /// Sign-ins per client address.
+    pub sign_in_limiter: AddressRateLimiter,
+    /// Permits to run argon2id; see [`Config::password_workers`].
+    password_workers: tokio::sync::Semaphore,
     /// Cancelled when the server starts shutting down.
     pub shutdown: CancellationToken,
     /// Every WebSocket connection, so shutdown can wait for their goodbyes.
@@ -57,7 +68,12 @@ impl AppState {
             .unwrap_or(std::num::NonZeroU32::MIN);
         let burst = std::num::NonZeroU32::new(config.limits.burst).unwrap_or(per_second);
         let quota = Quota::per_second(per_second).allow_burst(burst);
+        let sign_ins = std::num::NonZeroU32::new(config.sign_ins_per_minute)
+            .unwrap_or(std::num::NonZeroU32::MIN);
+        let password_workers = tokio::sync::Semaphore::new(config.password_workers.max(1));
         AppState(Arc::new(Inner {
+            sign_in_limiter: RateLimiter::keyed(Quota::per_minute(sign_ins)),
+            password_workers,
             config,
             store,
             hub,
@@ -76,13 +92,38 @@ impl AppState {
 
     /// Takes one message from `user`'s budget, or says how long to wait.
     pub fn check_send_rate(&self, user: UserId) -> Result<(), ApiError> {
-        self.send_limiter.check_key(&user).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            ApiError::RateLimited {
-                retry_after_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
-            }
-        })
+        self.send_limiter.check_key(&user).map_err(rate_limited)
+    }
+
+    /// Takes one sign-in from `address`'s budget, or says how long to wait.
+    pub fn check_sign_in_rate(&self, address: IpAddr) -> Result<(), ApiError> {
+        self.sign_in_limiter
+            .check_key(&address)
+            .map_err(rate_limited)
+    }
+
+    /// Runs password hashing or verification on the blocking pool, at most
+    /// [`Config::password_workers`] at once; `unavailable` when the queue
+    /// for a worker is too long.
+    pub async fn password_work<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = tokio::time::timeout(PASSWORD_QUEUE_WAIT, self.password_workers.acquire())
+            .await
+            .map_err(|_| ApiError::Unavailable)?
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
+fn rate_limited(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {
+    let wait = not_until.wait_time_from(governor::clock::Clock::now(
+        &governor::clock::DefaultClock::default(),
+    ));
+    ApiError::RateLimited {
+        retry_after_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
     }
 }

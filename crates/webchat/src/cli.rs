@@ -77,6 +77,11 @@ struct ServeArgs {
     #[arg(long, env = "WEBCHAT_BURST", default_value_t = Config::DEFAULT_LIMITS.burst,
           value_parser = clap::value_parser!(u32).range(1..))]
     burst: u32,
+    /// Sign-ins (new guests, registrations, login attempts) per client IP
+    /// address per minute.
+    #[arg(long, env = "WEBCHAT_SIGN_INS_PER_MINUTE", default_value_t = Config::DEFAULT_SIGN_INS_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    sign_ins_per_minute: u32,
 }
 
 impl Cli {
@@ -106,6 +111,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.limits.max_frame_bytes = args.max_frame_bytes;
     config.limits.rate_per_s = args.rate_per_s;
     config.limits.burst = args.burst;
+    config.sign_ins_per_minute = args.sign_ins_per_minute;
     let app = Application::build(config).await?;
     tracing::info!(addr = %app.local_addr(), "webchat listening on http://{}", app.local_addr());
     app.run_until(shutdown_signal()).await

@@ -6,7 +6,9 @@
 //! enumerated. Ending a session (logout, revoke) closes its live sockets
 //! with 1008.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
@@ -59,11 +61,13 @@ async fn start_session(
         (status = 400, description = "Invalid name or malformed body", body = ErrorBody),
         (status = 403, description = "Guest access is disabled on this server", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 429, description = "Too many sign-ins from this address; `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
 pub async fn guest(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<GuestRequest>,
 ) -> Result<Response, ApiError> {
     if !state.config.guests_enabled {
@@ -72,6 +76,7 @@ pub async fn guest(
         ));
     }
     let name = validate::display_name(&request.name).map_err(ApiError::BadRequest)?;
+    state.check_sign_in_rate(peer.ip())?;
     let user = state.store.create_guest(&name).await?;
     start_session(&state, user, StatusCode::CREATED).await
 }
@@ -83,10 +88,10 @@ pub struct Credentials {
     pub password: String,
 }
 
-async fn hash_password(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || passwords::hash(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+async fn hash_password(state: &AppState, password: String) -> Result<String, ApiError> {
+    state
+        .password_work(move || passwords::hash(&password))
+        .await?
         .map_err(ApiError::Internal)
 }
 
@@ -104,23 +109,26 @@ async fn hash_password(password: String) -> Result<String, ApiError> {
         (status = 400, description = "Invalid username or password, or malformed body", body = ErrorBody),
         (status = 409, description = "The username is taken, or the request is already signed in to an account", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 429, description = "Too many sign-ins from this address; `Retry-After` says when to try again", body = ErrorBody),
         (status = 500, description = "Internal error", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
 pub async fn register(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     let username =
         passwords::normalize_username(&request.username).map_err(ApiError::BadRequest)?;
     passwords::check_password(&request.password).map_err(ApiError::BadRequest)?;
+    state.check_sign_in_rate(peer.ip())?;
     let current = match auth::request_token(&headers) {
         Some(token) => auth::user_for_token(&state, &token).await?,
         None => None,
     };
-    let hash = hash_password(request.password).await?;
+    let hash = hash_password(&state, request.password).await?;
     let taken = |e: webchat_core::store::StoreError| match ApiError::from(e) {
         ApiError::Conflict(_) => ApiError::Conflict("this username is taken".into()),
         other => other,
@@ -153,14 +161,17 @@ pub async fn register(
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Unknown username or wrong password (one answer for both)", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 429, description = "Too many sign-ins from this address; `Retry-After` says when to try again", body = ErrorBody),
         (status = 500, description = "Internal error", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
+    state.check_sign_in_rate(peer.ip())?;
     let invalid = || ApiError::Unauthorized;
     let username = passwords::normalize_username(&request.username).unwrap_or_default();
     let account = if username.is_empty() {
@@ -173,9 +184,9 @@ pub async fn login(
         |c| c.password_hash.clone(),
     );
     let password = request.password;
-    let matches = tokio::task::spawn_blocking(move || passwords::verify(&password, &stored))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let matches = state
+        .password_work(move || passwords::verify(&password, &stored))
+        .await?;
     match account {
         Some(account) if matches => start_session(&state, account.user, StatusCode::OK).await,
         _ => Err(invalid()),

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -287,4 +287,51 @@ async fn personal_access_tokens_post_messages_and_can_be_revoked() {
         .post("/api/v1/tokens", Some(&guest.token), json!({"name": "x"}))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "guests register first");
+}
+
+#[tokio::test]
+async fn sign_ins_are_limited_per_address_and_signed_in_users_are_not() {
+    let app = spawn_app_with(|config| config.sign_ins_per_minute = 3).await;
+    let dan = app.account("dan").await;
+    app.guest("eve").await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "dan", "password": "a wrong guess"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the third sign-in counts");
+
+    // The budget is spent: even the right password waits, so guessing is slow.
+    let refused = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "dan", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let body: serde_json::Value = refused.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    for (path, request) in [
+        ("/api/v1/auth/guest", json!({"name": "mallory"})),
+        (
+            "/api/v1/auth/register",
+            json!({"username": "mallory", "password": PASSWORD}),
+        ),
+    ] {
+        let (status, body) = app.post(path, None, request).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{path}: {body}");
+    }
+    // Sessions already made are not affected.
+    let (status, me) = app.get("/api/v1/me", Some(&dan.token)).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
 }
