@@ -5,6 +5,11 @@
 //! same store (and its transactions) as the server, so they are safe while a
 //! server runs on the same folder; a running server does not see imported
 //! rooms in its live state until they get new events, which is harmless.
+//!
+//! Import guesses nothing that decides who can read a room: a header without
+//! a valid visibility is refused, and an exported author becomes an existing
+//! user here only by account username, or as a guest of the same id and name
+//! (see [`resolve_author`]); anyone else becomes a new guest.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -186,20 +191,27 @@ async fn export(store: &SqliteStore, room_id: &str) -> anyhow::Result<String> {
     Ok(lines)
 }
 
-/// Maps an exported author to a user here: an account by username, else the
-/// same user id when it still has that name, else a new guest of that name.
+/// Maps an exported author to a user here: an account by username; a guest
+/// by the same user id when that user is still a guest of that name; else a
+/// new guest of that name.
+///
+/// An account whose username is not here never falls back to the id: ids are
+/// per data folder, so in another folder that id is someone else, who would
+/// become a member (even the owner) of a room that may be private. Likewise a
+/// guest's id only ever matches a guest, never an account that happens to
+/// bear the same display name.
 async fn resolve_author(store: &SqliteStore, line: &Value) -> anyhow::Result<Author> {
     let name = line["author"]["name"]
         .as_str()
         .unwrap_or("unknown")
         .to_owned();
-    if let Some(username) = line["author_username"].as_str()
-        && let Some(user) = store.user_by_username(username).await?
-    {
-        return Ok(user.author());
-    }
-    if let Some(id) = line["author"]["id"].as_i64()
+    if let Some(username) = line["author_username"].as_str() {
+        if let Some(user) = store.user_by_username(username).await? {
+            return Ok(user.author());
+        }
+    } else if let Some(id) = line["author"]["id"].as_i64()
         && let Ok(user) = store.user(id).await
+        && user.guest
         && user.name == name
     {
         return Ok(user.author());
@@ -220,12 +232,23 @@ async fn import(
     if header["type"] != "room" {
         bail!("line 1 must be the room (\"type\": \"room\")");
     }
-    let id = as_room.unwrap_or_else(|| header["id"].as_str().unwrap_or_default().to_owned());
+    let id = match (as_room, header["id"].as_str()) {
+        (Some(id), _) => id,
+        (None, Some(id)) => id.to_owned(),
+        (None, None) => bail!("line 1: the room has no \"id\" (give one with --as)"),
+    };
     webchat_protocol::validate::room_id(&id).map_err(anyhow::Error::msg)?;
-    let visibility = header["visibility"]
-        .as_str()
-        .and_then(Visibility::parse)
-        .unwrap_or(Visibility::Public);
+    // Never guessed: defaulting a damaged header to public would publish a
+    // private room (or a DM) to everyone.
+    let Some(visibility) = header["visibility"].as_str().and_then(Visibility::parse) else {
+        let found = header
+            .get("visibility")
+            .map_or_else(|| "is missing".to_owned(), |v| format!("is {v}"));
+        bail!(
+            "line 1: the room's \"visibility\" {found}; it must be \"public\", \"private\" \
+             or \"dm\" (not guessed, so that a private room cannot become public)"
+        );
+    };
     let mut authors: std::collections::HashMap<(i64, String), Author> =
         std::collections::HashMap::new();
     let mut events = Vec::new();
