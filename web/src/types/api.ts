@@ -8,7 +8,7 @@
 
 import type { components } from './openapi';
 
-type Schemas = components['schemas'];
+export type Schemas = components['schemas'];
 
 export type User = Schemas['UserView'];
 

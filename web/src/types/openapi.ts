@@ -723,10 +723,15 @@ export interface components {
         TopicRequest: {
             topic: string;
         };
-        /** @description Names the user a moderation or invitation request is about. */
+        /**
+         * @description Names the user a moderation or invitation request is about: by name
+         *     (`user`) or by id (`id`), exactly one of the two. Ids reach users no name
+         *     can: a guest who is no longer a member, say, to ban or unban them.
+         */
         UserRequest: {
-            /** @description A username. */
-            user: string;
+            id?: components["schemas"]["i64"] | null;
+            /** @description A username, or a guest member's display name (see the protocol, §6.3). */
+            user?: string | null;
         };
         /** @description A user as clients see it. */
         UserView: {
@@ -762,6 +767,8 @@ export interface components {
              */
             websocket: string;
         };
+        /** Format: int64 */
+        i64: number;
     };
     responses: never;
     parameters: never;

@@ -2,9 +2,11 @@
 // Accounts only (403 for guests).
 
 import { apiPost } from '../../../lib/api-client';
+import type { Schemas } from '../../../types/api';
 
-export type NewToken = { id: number; name: string; token: string };
+export type CreatedToken = Schemas['CreatedToken'];
 
-export function createToken(name: string): Promise<NewToken> {
-  return apiPost<NewToken>('/tokens', { name: name.trim() });
+export function createToken(name: string): Promise<CreatedToken> {
+  const body: Schemas['NewToken'] = { name: name.trim() };
+  return apiPost<CreatedToken>('/tokens', body);
 }

@@ -1,10 +1,10 @@
 // GET /api/v1/tokens: the account's personal access tokens (never their secrets).
 
 import { apiGet } from '../../../lib/api-client';
-import type { SessionInfo } from './get-sessions';
+import type { Schemas } from '../../../types/api';
 
-export type TokenInfo = SessionInfo;
+export type TokenInfo = Schemas['SessionView'];
 
 export async function getTokens(): Promise<TokenInfo[]> {
-  return (await apiGet<{ tokens: TokenInfo[] }>('/tokens')).tokens;
+  return (await apiGet<Schemas['TokensResponse']>('/tokens')).tokens;
 }

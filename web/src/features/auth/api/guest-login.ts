@@ -1,12 +1,12 @@
 // POST /api/v1/auth/guest {name}: creates a guest and sets the session cookie.
 
 import { apiPost } from '../../../lib/api-client';
-import type { User } from '../../../types/api';
+import type { Schemas, User } from '../../../types/api';
 
-/** A user as the server sends it now: accounts have a `username`; server admins `admin: true`. */
-export type AccountUser = User & { username?: string; admin?: boolean };
+/** Accounts have a `username`; server admins `admin: true`. */
+export type AccountUser = User;
 
-export type AuthResponse = { user: AccountUser; token: string };
+export type AuthResponse = Schemas['AuthResponse'];
 
 export async function guestLogin(name: string): Promise<AccountUser> {
   const res = await apiPost<AuthResponse>('/auth/guest', { name });

@@ -4,7 +4,7 @@
 
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiError } from '../../../lib/api-client';
-import { createToken, type NewToken } from '../api/create-token';
+import { createToken, type CreatedToken } from '../api/create-token';
 import { getSessions, type SessionInfo } from '../api/get-sessions';
 import { getTokens, type TokenInfo } from '../api/get-tokens';
 import type { AccountUser } from '../api/guest-login';
@@ -188,7 +188,7 @@ function Sessions() {
 function Tokens() {
   const { items, error, setError, reload } = useList<TokenInfo>(getTokens);
   const [name, setName] = useState('');
-  const [created, setCreated] = useState<NewToken | null>(null);
+  const [created, setCreated] = useState<CreatedToken | null>(null);
   const [copied, setCopied] = useState(false);
   const ids = { title: useId(), name: useId() };
 

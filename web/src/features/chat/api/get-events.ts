@@ -1,16 +1,15 @@
 // GET /api/v1/rooms/{room}/events: a page of a room's log, ascending seq.
 
 import { apiGet } from '../../../lib/api-client';
-import type { Author, RoomEvent } from '../../../types/api';
+import type { RoomEvent, Schemas } from '../../../types/api';
 
 /**
- * A log entry as the server sends it now: history marks edited messages
- * (`body` is the current text) and deleted ones (tombstones, no `body`);
- * kicks, bans and invites name the `actor`.
+ * A log entry: history marks edited messages (`body` is the current text) and
+ * deleted ones (tombstones, no `body`); kicks, bans and invites name the `actor`.
  */
-export type ChatEvent = RoomEvent & { edited?: boolean; deleted?: boolean; actor?: Author };
+export type ChatEvent = RoomEvent;
 
-export type EventsPage = { events: ChatEvent[]; has_more: boolean };
+export type EventsPage = Schemas['EventsResponse'];
 
 export const HISTORY_PAGE = 50;
 

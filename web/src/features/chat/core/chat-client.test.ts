@@ -3,7 +3,7 @@ import { FakeWebSocket, welcomeFrame } from '../../../test/fake-websocket';
 import { alice, ev } from '../../../test/fixtures';
 import type { EventsPage } from '../api/get-events';
 import { ChatClient } from './chat-client';
-import { createChatStore, initialChatState } from './chat-store';
+import { createChatStore, initialChatState, toDisplayItems } from './chat-store';
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -217,5 +217,95 @@ describe('ChatClient edit, delete, typing and read markers', () => {
     ws.receive({ type: 'event', ...ev(3) });
     vi.advanceTimersByTime(3000);
     expect(ws.sentOfType('read')).toEqual([]);
+  });
+});
+
+describe('ChatClient resume point', () => {
+  const seqs = (client: ChatClient, room = 'lobby') =>
+    client.store.getState().timelines[room].events.map((e) => e.seq);
+
+  it('resumes from the last seq received in order, not from an event the REST fallback inserted', async () => {
+    vi.useFakeTimers();
+    const restDelete = vi.fn(async (room: string, id: number) =>
+      ev(7, { room, kind: 'delete', target: id, author: alice, body: undefined }),
+    );
+    const client = new ChatClient({
+      store: createChatStore({ ...initialChatState, me: alice }),
+      fetchEvents: async () => ({ events: [ev(1), ev(2), ev(3, { id: 103, author: alice })], has_more: false }),
+      socket: { url: 'ws://test/api/v1/ws', createSocket: (url) => new FakeWebSocket(url), backoff: () => 1000 },
+      restDelete,
+    });
+    client.start();
+    const ws1 = FakeWebSocket.latest();
+    ws1.open();
+    ws1.receive(welcomeFrame());
+    await client.openRoom('lobby');
+    expect(ws1.sentOfType('subscribe')).toEqual([expect.objectContaining({ room: 'lobby', since: 3 })]);
+
+    // While the socket is down, seq 4..6 are written by others and the delete
+    // goes over REST, answering seq 7.
+    ws1.drop(1006);
+    await client.deleteMessage('lobby', 103);
+    expect(restDelete).toHaveBeenCalledWith('lobby', 103);
+    expect(seqs(client)).toEqual([1, 2, 3, 7]);
+
+    vi.advanceTimersByTime(1000);
+    const ws2 = FakeWebSocket.latest();
+    expect(ws2).not.toBe(ws1);
+    ws2.open();
+    ws2.receive(welcomeFrame());
+    expect(ws2.sentOfType('subscribe')).toEqual([expect.objectContaining({ room: 'lobby', since: 3 })]);
+
+    // The replay brings the missed events and seq 7 again, shown once.
+    for (const seq of [4, 5, 6]) ws2.receive({ type: 'event', ...ev(seq) });
+    ws2.receive({ type: 'event', ...ev(7, { kind: 'delete', target: 103, author: alice, body: undefined }) });
+    expect(seqs(client)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(toDisplayItems(client.store.getState().timelines.lobby.events).map((i) => i.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    ws2.drop(1006);
+    vi.advanceTimersByTime(1000);
+    const ws3 = FakeWebSocket.latest();
+    ws3.open();
+    ws3.receive(welcomeFrame());
+    expect(ws3.sentOfType('subscribe')).toEqual([expect.objectContaining({ room: 'lobby', since: 7 })]);
+  });
+
+  it('resumes a room from before the seq of an ack that arrived after leaving it', async () => {
+    vi.useFakeTimers();
+    const client = new ChatClient({
+      store: createChatStore({ ...initialChatState, me: alice }),
+      fetchEvents: async (room) => ({ events: [ev(1, { room }), ev(2, { room }), ev(3, { room })], has_more: false }),
+      socket: {
+        url: 'ws://test/api/v1/ws',
+        createSocket: (url) => new FakeWebSocket(url),
+        backoff: () => 1000,
+        makeNonce: () => 'n1',
+      },
+    });
+    client.start();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive(welcomeFrame());
+    await client.openRoom('lobby');
+
+    client.send('hi');
+    const [first] = ws.sentOfType('send');
+    ws.receive({ type: 'error', re: first.req, code: 'rate_limited', message: 'slow down', retry_after_ms: 500 });
+    await client.openRoom('rust');
+    expect(ws.sentOfType('unsubscribe')).toEqual([expect.objectContaining({ room: 'lobby' })]);
+
+    // Resent after the switch; committed as seq 5 while lobby is not subscribed.
+    vi.advanceTimersByTime(500);
+    const resent = ws.sentOfType('send')[1];
+    expect(resent).toMatchObject({ room: 'lobby', nonce: 'n1' });
+    ws.receive({ type: 'ack', re: resent.req, room: 'lobby', seq: 5, id: 105, ts: '2026-11-26T12:00:05.000Z' });
+    expect(seqs(client)).toEqual([1, 2, 3, 5]);
+    expect(client.store.getState().pending).toEqual([]);
+
+    await client.openRoom('lobby');
+    expect(ws.sentOfType('subscribe').at(-1)).toMatchObject({ room: 'lobby', since: 3 });
+    ws.receive({ type: 'event', ...ev(4) });
+    ws.receive({ type: 'event', ...ev(5, { author: alice, body: 'hi', nonce: 'n1' }) });
+    expect(seqs(client)).toEqual([1, 2, 3, 4, 5]);
   });
 });

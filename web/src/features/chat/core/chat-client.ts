@@ -160,7 +160,9 @@ export class ChatClient {
   /**
    * Edits a message (own, or any when moderating). Over the socket when it is
    * up; over REST when it is down or the server does not take `edit` there.
-   * The resulting `edit` event arrives through the subscription either way.
+   * The resulting `edit` event arrives through the subscription either way;
+   * a REST answer is shown at once but is out of band: the socket may have
+   * missed events before it, so it must not move the resume point.
    */
   async editMessage(room: string, id: number, body: string): Promise<void> {
     if (this.socket.isOpen) {
@@ -172,7 +174,7 @@ export class ChatClient {
       }
     }
     const event = await this.restEdit(room, id, body);
-    this.store.dispatch({ type: 'events/received', room, events: [event] });
+    this.store.dispatch({ type: 'events/out-of-band', room, events: [event] });
   }
 
   async deleteMessage(room: string, id: number): Promise<void> {
@@ -185,7 +187,7 @@ export class ChatClient {
       }
     }
     const event = await this.restDelete(room, id);
-    this.store.dispatch({ type: 'events/received', room, events: [event] });
+    this.store.dispatch({ type: 'events/out-of-band', room, events: [event] });
   }
 
   /**
@@ -212,9 +214,10 @@ export class ChatClient {
   }
 
   /**
-   * Sends `read` with the newest seq of the open room once no new event has
+   * Sends `read` with the open room's `lastSeq` once no new event has
    * arrived for READ_DEBOUNCE_MS, while the page is visible; records it in
-   * the store too, which clears the room's unread badge.
+   * the store too, which clears the room's unread badge. Not the newest seq
+   * shown: events below an out-of-band one may not have arrived yet.
    */
   private scheduleRead(): void {
     const room = this.active;

@@ -1,9 +1,9 @@
 // The WebSocket connection to /api/v1/ws, as a plain class outside React.
 //
 // It owns the protocol life cycle: hello → welcome → subscribe (with `since` =
-// the newest seq the store holds for each room) → live events; on a drop it
-// reconnects with jittered exponential backoff and resumes every room from
-// its last seq, then re-sends the still-pending messages with their original
+// the newest seq the store holds without a gap, `lastSeq`) → live events; on a
+// drop it reconnects with jittered exponential backoff and resumes every room
+// from there, then re-sends the still-pending messages with their original
 // nonce (the server is idempotent per nonce, so nothing is posted twice).
 // All state the UI shows lives in the ChatStore; this class only dispatches.
 

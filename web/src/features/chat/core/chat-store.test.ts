@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { alice, bob, ev } from '../../../test/fixtures';
-import type { ChatEvent } from '../api/get-events';
 import {
   chatReducer,
   createChatStore,
@@ -79,6 +78,43 @@ describe('chatReducer', () => {
     expect(lastSeq(initialChatState, 'lobby')).toBeUndefined();
     const s = run([{ type: 'history/loaded', room: 'lobby', events: [], hasMore: false }]);
     expect(lastSeq(s, 'lobby')).toBe(0);
+  });
+
+  it('resumes from the last seq without a gap, not from an acked or REST event ahead of it', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2), ev(3)], hasMore: false },
+      { type: 'pending/added', message: { nonce: 'n1', room: 'lobby', body: 'hi', state: 'pending' } },
+      { type: 'pending/acked', nonce: 'n1', room: 'lobby', seq: 5, id: 105, ts: '2026-11-26T12:00:05.000Z' },
+      { type: 'events/out-of-band', room: 'lobby', events: [ev(7, { kind: 'delete', target: 105, body: undefined })] },
+    ]);
+    expect(seqs(s)).toEqual([1, 2, 3, 5, 7]);
+    expect(lastSeq(s, 'lobby')).toBe(3);
+
+    const t = run([{ type: 'events/received', room: 'lobby', events: [ev(4)] }], s);
+    expect(lastSeq(t, 'lobby')).toBe(4);
+    // Events already held still move the resume point when the stream delivers them.
+    const u = run(
+      [
+        { type: 'events/received', room: 'lobby', events: [ev(5, { author: alice, body: 'hi', nonce: 'n1' })] },
+        { type: 'events/received', room: 'lobby', events: [ev(6)] },
+        { type: 'events/received', room: 'lobby', events: [ev(7, { kind: 'delete', target: 105, body: undefined })] },
+      ],
+      t,
+    );
+    expect(seqs(u)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(lastSeq(u, 'lobby')).toBe(7);
+  });
+
+  it('moves the resume point only by history that connects to it', () => {
+    const s = run([
+      { type: 'events/received', room: 'lobby', events: [ev(5)] },
+      { type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2)], hasMore: false },
+    ]);
+    expect(lastSeq(s, 'lobby')).toBe(2);
+    const t = run([{ type: 'history/loaded', room: 'lobby', events: [ev(9), ev(10)], hasMore: true }], s);
+    expect(lastSeq(t, 'lobby')).toBe(2);
+    const u = run([{ type: 'history/loaded', room: 'lobby', events: [ev(3), ev(4)], hasMore: true }], t);
+    expect(lastSeq(u, 'lobby')).toBe(4);
   });
 
   it('prepends older history and takes its has_more', () => {
@@ -199,8 +235,8 @@ describe('toDisplayItems', () => {
 
   it('takes the edited and deleted flags of history as they are', () => {
     const items = toDisplayItems([
-      ev(2, { id: 7, body: 'current text', edited: true } as Partial<ChatEvent>),
-      ev(3, { id: 8, body: undefined, edited: true, deleted: true } as Partial<ChatEvent>),
+      ev(2, { id: 7, body: 'current text', edited: true }),
+      ev(3, { id: 8, body: undefined, edited: true, deleted: true }),
       // The edit of a deleted message has no body either.
       ev(4, { kind: 'edit', target: 8, body: undefined }),
     ]);
@@ -213,8 +249,8 @@ describe('toDisplayItems', () => {
   it('describes kicks and invites with their actor', () => {
     const carol = { id: 3, name: 'carol' };
     const items = toDisplayItems([
-      ev(1, { kind: 'join', body: 'invited', actor: carol } as Partial<ChatEvent>),
-      ev(2, { kind: 'leave', body: 'banned', actor: carol } as Partial<ChatEvent>),
+      ev(1, { kind: 'join', body: 'invited', actor: carol }),
+      ev(2, { kind: 'leave', body: 'banned', actor: carol }),
     ]);
     expect(items.map((i) => (i.kind === 'system' ? i.text : ''))).toEqual([
       'carol added bob',

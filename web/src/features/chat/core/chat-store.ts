@@ -5,6 +5,12 @@
 // display exactly-once). A pending message is one the user sent whose event
 // or ack has not arrived yet; it is identified by its nonce and disappears
 // when either arrives.
+//
+// `synced` is where a resume starts. It only moves through events known to
+// leave no gap below them (history, and the subscription's stream, which is
+// gapless by protocol), never through events that arrive out of band (acks,
+// REST answers): a `subscribe` with `since` = synced then replays whatever
+// lies between, and de-duplication hides what is replayed twice.
 
 import { createStore, type Store } from '../../../lib/store';
 import type { User } from '../../../types/api';
@@ -25,6 +31,8 @@ export type Timeline = {
   hasMore: boolean;
   /** The initial history has been read over REST. */
   loaded: boolean;
+  /** Every event up to this seq is held (once `loaded`): the resume point. */
+  synced: number;
   loadingOlder: boolean;
   error?: string;
 };
@@ -64,7 +72,10 @@ export type ChatAction =
   | { type: 'older/loading'; room: string }
   | { type: 'older/loaded'; room: string; events: ChatEvent[]; hasMore: boolean }
   | { type: 'older/failed'; room: string; error: string }
+  /** From the subscription (replay or live), in order. */
   | { type: 'events/received'; room: string; events: ChatEvent[] }
+  /** From outside the subscription (REST answers): shown, but `synced` stays. */
+  | { type: 'events/out-of-band'; room: string; events: ChatEvent[] }
   | { type: 'pending/added'; message: PendingMessage }
   | { type: 'pending/acked'; nonce: string; room: string; seq: number; id: number; ts: string }
   | { type: 'pending/failed'; nonce: string; error: string }
@@ -94,6 +105,7 @@ export const emptyTimeline: Timeline = {
   events: [],
   hasMore: false,
   loaded: false,
+  synced: 0,
   loadingOlder: false,
 };
 
@@ -186,7 +198,14 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         else if (action.events.length > 0 && action.events[0].seq <= t.events[0].seq) {
           hasMore = action.hasMore;
         }
-        return { ...t, events, hasMore, loaded: true, error: undefined };
+        // The newest page reaches the head as of its read. Seqs have no gaps,
+        // so it extends `synced` only if it starts at most one past it;
+        // otherwise resuming from `synced` fetches the events in between.
+        const first = action.events.length ? action.events[0].seq : 0;
+        const last = action.events.length ? action.events[action.events.length - 1].seq : 0;
+        let synced = last;
+        if (t.loaded) synced = first <= t.synced + 1 ? Math.max(t.synced, last) : t.synced;
+        return { ...t, events, hasMore, loaded: true, synced, error: undefined };
       });
       return settlePending(next, action.events);
     }
@@ -212,10 +231,16 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         error: action.error,
       }));
 
-    case 'events/received': {
+    case 'events/received':
+    case 'events/out-of-band': {
+      const inStream = action.type === 'events/received';
       const next = withTimeline(state, action.room, (t) => {
         const events = mergeEvents(t.events, action.events);
-        return events === t.events ? t : { ...t, events };
+        // Before history is loaded there is no base for the stream to extend.
+        // An event already held (an ack's, a REST answer's) still moves it.
+        const synced =
+          inStream && t.loaded ? Math.max(t.synced, ...action.events.map((e) => e.seq)) : t.synced;
+        return events === t.events && synced === t.synced ? t : { ...t, events, synced };
       });
       return clearTypingOfAuthors(settlePending(next, action.events), action.room, action.events);
     }
@@ -229,7 +254,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (!p) return state;
       // The ack says the message is committed as (seq, id, ts): show it as
       // confirmed now. Its `event` frame, if it comes later, has the same seq
-      // and is de-duplicated.
+      // and is de-duplicated. `synced` stays: events before this seq may not
+      // have arrived yet, or ever, if the room is no longer subscribed.
       const author = state.me ?? { id: -1, name: 'me' };
       const event: ChatEvent = {
         room: action.room,
@@ -313,11 +339,14 @@ export function createChatStore(initial: ChatState = initialChatState): ChatStor
   return createStore(chatReducer, initial);
 }
 
-/** The newest seq known for a room, or undefined when its history is not loaded. */
+/**
+ * The seq to resume a room from: the newest one with no gap before it, which
+ * may be older than the newest event shown. Undefined before history is loaded.
+ */
 export function lastSeq(state: ChatState, room: string): number | undefined {
   const t = state.timelines[room];
   if (!t || !t.loaded) return undefined;
-  return t.events.length ? t.events[t.events.length - 1].seq : 0;
+  return t.synced;
 }
 
 export function oldestSeq(state: ChatState, room: string): number | undefined {

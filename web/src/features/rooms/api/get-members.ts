@@ -1,21 +1,20 @@
 // GET /api/v1/rooms/{room}/members: the members with their role in the room.
 
 import { apiGet } from '../../../lib/api-client';
-import type { User } from '../../../types/api';
+import type { Schemas } from '../../../types/api';
 
-export type MemberRole = 'owner' | 'moderator' | 'member';
-
-/** A user as the server sends it now: accounts have a `username`; admins `admin: true`. */
-export type MemberUser = User & { username?: string; admin?: boolean };
-
-export type Member = { user: MemberUser; role: MemberRole };
+/** `role` is `owner`, `moderator` or `member`; the schema types it as a plain string. */
+export type Member = Schemas['MemberView'];
 
 export async function getMembers(room: string): Promise<Member[]> {
-  return (await apiGet<{ members: Member[] }>(`/rooms/${encodeURIComponent(room)}/members`)).members;
+  return (await apiGet<Schemas['MembersResponse']>(`/rooms/${encodeURIComponent(room)}/members`)).members;
 }
 
-/** Admins above owners above moderators above members (the server's rule for kick and ban). */
-export function standing(user: { admin?: boolean }, role: MemberRole | null): number {
+/**
+ * Admins above owners above moderators above members (the server's rule for
+ * kick and ban); a role this client does not know counts as no standing.
+ */
+export function standing(user: { admin?: boolean }, role: string | null): number {
   if (user.admin) return 4;
   switch (role) {
     case 'owner':

@@ -2,11 +2,11 @@
 // may read, best match first.
 
 import { apiGet } from '../../../lib/api-client';
-import type { RoomEvent } from '../../../types/api';
+import type { RoomEvent, Schemas } from '../../../types/api';
 
-export type SearchHit = RoomEvent & { edited?: boolean };
+export type SearchHit = RoomEvent;
 
-export type SearchPage = { results: SearchHit[]; has_more: boolean };
+export type SearchPage = Schemas['SearchResponse'];
 
 export const MAX_QUERY_CHARS = 256;
 
