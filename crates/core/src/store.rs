@@ -145,7 +145,11 @@ pub trait Store: EventLog {
     async fn set_role(&self, room: &str, user: UserId, role: Role) -> Result<(), StoreError>;
     async fn members(&self, room: &str) -> Result<Vec<Member>, StoreError>;
     async fn ban(&self, room: &str, user: UserId, by: UserId) -> Result<(), StoreError>;
-    async fn is_banned(&self, room: &str, user: UserId) -> Result<bool, StoreError>;
+    /// Who banned `user` from `room`, if anyone did.
+    async fn banned_by(&self, room: &str, user: UserId) -> Result<Option<UserId>, StoreError>;
+    async fn is_banned(&self, room: &str, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.banned_by(room, user).await?.is_some())
+    }
     /// Lifts a ban; false when there was none.
     async fn unban(&self, room: &str, user: UserId) -> Result<bool, StoreError>;
     /// Moves `user`'s read marker in `room` forward to `seq` (clamped to the

@@ -536,6 +536,11 @@ async fn roles_and_bans(store: &dyn Store) {
     assert!(!store.is_banned("contract-e", jon.id).await.expect("reads"));
     store.ban("contract-e", jon.id, ivy.id).await.expect("bans");
     assert!(store.is_banned("contract-e", jon.id).await.expect("reads"));
+    assert_eq!(
+        store.banned_by("contract-e", jon.id).await.expect("reads"),
+        Some(ivy.id),
+        "a ban remembers who placed it"
+    );
     assert!(store.unban("contract-e", jon.id).await.expect("unbans"));
     assert!(!store.is_banned("contract-e", jon.id).await.expect("reads"));
     assert!(

@@ -47,13 +47,15 @@ pub fn body(body: &str, max_chars: usize) -> Result<(), BodyError> {
     Ok(())
 }
 
-/// Idempotency keys: 1–64 characters, printable ASCII without spaces.
+/// Idempotency keys: 1–64 characters (as the spec says), none of them a
+/// control character (they end up in logs and JSON lines exports).
 pub fn nonce(nonce: &str) -> Result<(), String> {
-    let ok = !nonce.is_empty() && nonce.len() <= 64 && nonce.bytes().all(|b| b.is_ascii_graphic());
+    let count = nonce.chars().count();
+    let ok = (1..=64).contains(&count) && !nonce.chars().any(char::is_control);
     if ok {
         Ok(())
     } else {
-        Err("nonce must be 1-64 printable ASCII characters without spaces".into())
+        Err("nonce must be 1-64 characters without control characters".into())
     }
 }
 
@@ -116,7 +118,9 @@ mod tests {
     fn nonces() {
         assert!(nonce("abc-123").is_ok());
         assert!(nonce("").is_err());
-        assert!(nonce("a b").is_err());
+        assert!(nonce("a b").is_ok(), "any characters, as the spec says");
+        assert!(nonce(&"é".repeat(64)).is_ok(), "counted in characters");
+        assert!(nonce("a\nb").is_err(), "no control characters");
         assert!(nonce(&"x".repeat(65)).is_err());
         assert!(nonce(&"x".repeat(64)).is_ok());
     }

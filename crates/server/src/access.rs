@@ -5,9 +5,12 @@
 //!   membership, which joining (or subscribing) gives, unless banned.
 //! - Private and DM rooms: members only. To anyone else they answer
 //!   `not_found`, so their existence does not leak.
-//! - Editing: the author, or a moderator (room owner, room moderator, server
-//!   admin). Deleting: the same. Kicking and banning: moderators, and never
-//!   someone of equal or higher standing.
+//! - Editing and deleting: the author, or a moderator (room owner, room
+//!   moderator, server admin) of higher standing than the author. Kicking,
+//!   banning and lifting bans: moderators, and never over someone of equal or
+//!   higher standing. Admins moderate public rooms without joining them, but
+//!   private rooms and DMs only as members: no one writes where they cannot read.
+//! - A banned user can neither join, nor post, nor be invited.
 
 use webchat_core::model::{Event, EventId, NewEvent, Role, Room, User};
 use webchat_core::store::Appended;
@@ -47,6 +50,18 @@ pub async fn join(state: &AppState, user: &User, room_id: &str) -> Result<Room, 
         .committer
         .append(NewEvent::simple(room_id, EventKind::Join, user))
         .await?;
+    // A ban placed between the check above and the commit found no member to
+    // remove: undo the join, so the ban holds.
+    if state.store.is_banned(room_id, user.id).await? {
+        state
+            .committer
+            .append(NewEvent {
+                body: Some("banned".into()),
+                ..NewEvent::simple(room_id, EventKind::Leave, user)
+            })
+            .await?;
+        return Err(ApiError::Forbidden("you are banned from this room".into()));
+    }
     state
         .store
         .room(room_id)
@@ -61,12 +76,29 @@ pub async fn require_member(
     room_id: &str,
 ) -> Result<Role, ApiError> {
     readable_room(state, user, room_id).await?;
-    match state.store.role(room_id, user.id).await? {
-        Some(role) => Ok(role),
-        None if state.store.is_banned(room_id, user.id).await? => {
-            Err(ApiError::Forbidden("you are banned from this room".into()))
-        }
-        None => Err(ApiError::Forbidden("join the room first".into())),
+    // Bans are checked for members too: a join that raced a ban is undone
+    // (see `join`), and until then the ban still wins.
+    if state.store.is_banned(room_id, user.id).await? {
+        return Err(ApiError::Forbidden("you are banned from this room".into()));
+    }
+    state
+        .store
+        .role(room_id, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Forbidden("join the room first".into()))
+}
+
+/// The standing that decides who may act on whom: admins above owners above
+/// moderators above members above non-members.
+pub fn standing(user: &User, role: Option<Role>) -> u8 {
+    if user.admin {
+        return 4;
+    }
+    match role {
+        Some(Role::Owner) => 3,
+        Some(Role::Moderator) => 2,
+        Some(Role::Member) => 1,
+        None => 0,
     }
 }
 
@@ -136,26 +168,42 @@ pub async fn post_message(
 }
 
 /// The message `id` of `room`, if it is a live message the user may change:
-/// their own, or anyone's for a moderator.
+/// their own, or, for a moderator, that of someone of lower standing.
 async fn changeable_message(
     state: &AppState,
     user: &User,
     room_id: &str,
     id: EventId,
 ) -> Result<Event, ApiError> {
-    let role = require_member(state, user, room_id)
-        .await
-        .map(Some)
-        .or_else(|e| if user.admin { Ok(None) } else { Err(e) })?;
+    // `user` may be a socket's copy from its hello: permissions come from the
+    // store, so a revoked admin right takes effect at once.
+    let user = &state.store.user(user.id).await?;
+    let role = match require_member(state, user, room_id).await {
+        Ok(role) => Some(role),
+        // Admins moderate the public rooms they can read without joining;
+        // `readable_room` inside `require_member` already refused the rest.
+        Err(ApiError::Forbidden(_)) if user.admin => None,
+        Err(error) => return Err(error),
+    };
     let message = state
         .store
         .event(room_id, id)
         .await?
         .filter(|e| e.kind == EventKind::Message && !e.deleted)
         .ok_or_else(|| ApiError::NotFound("no such message".into()))?;
-    if message.author.id != user.id && !moderates(user, role) {
+    if message.author.id == user.id {
+        return Ok(message);
+    }
+    if !moderates(user, role) {
         return Err(ApiError::Forbidden(
             "only the author or a moderator may change this message".into(),
+        ));
+    }
+    let author = state.store.user(message.author.id).await?;
+    let author_role = state.store.role(room_id, author.id).await?;
+    if standing(&author, author_role) >= standing(user, role) {
+        return Err(ApiError::Forbidden(
+            "you cannot change the message of someone of equal or higher standing".into(),
         ));
     }
     Ok(message)

@@ -34,6 +34,11 @@ impl Application {
                 .await
                 .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
         );
+        // Made now, not at the first login of an unknown user, which would
+        // otherwise take twice as long as any other and tell it apart.
+        tokio::task::spawn_blocking(crate::passwords::dummy_hash)
+            .await
+            .context("preparing password checks")?;
         // Installed before anything is counted: counts made without a recorder are lost.
         crate::metrics::handle();
         let hub = Arc::new(Hub::new(

@@ -395,8 +395,9 @@ impl EventLog for SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.readers)
+        // A real read of the database file, not just of an open connection.
+        sqlx::query("SELECT head FROM rooms WHERE id = 'lobby'")
+            .fetch_one(&self.readers)
             .await
             .map_err(backend)?;
         Ok(())
@@ -759,14 +760,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn is_banned(&self, room: &str, user: UserId) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM bans WHERE room_id = ? AND user_id = ?")
+    async fn banned_by(&self, room: &str, user: UserId) -> Result<Option<UserId>, StoreError> {
+        sqlx::query_scalar("SELECT banned_by FROM bans WHERE room_id = ? AND user_id = ?")
             .bind(room)
             .bind(user)
             .fetch_optional(&self.readers)
             .await
-            .map_err(backend)?;
-        Ok(row.is_some())
+            .map_err(backend)
     }
 
     async fn unban(&self, room: &str, user: UserId) -> Result<bool, StoreError> {

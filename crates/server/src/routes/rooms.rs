@@ -268,11 +268,27 @@ fn end_subscriptions(state: &AppState, room: &str, user: i64, reason: &str) {
     state.hub.remove_user(room, user, notice);
 }
 
-/// Names the user a moderation or invitation request is about.
+/// Names the user a moderation or invitation request is about: by name
+/// (`user`) or by id (`id`), exactly one of the two. Ids reach users no name
+/// can: a guest who is no longer a member, say, to ban or unban them.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UserRequest {
-    /// A username.
-    pub user: String,
+    /// A username, or a guest member's display name (see the protocol, §6.3).
+    pub user: Option<String>,
+    /// A user id.
+    pub id: Option<webchat_core::model::UserId>,
+}
+
+/// The user `request` names in `room` (§6.3 of the protocol).
+async fn named_user(state: &AppState, room: &str, request: &UserRequest) -> Result<User, ApiError> {
+    match (&request.user, request.id) {
+        (Some(name), None) => account_or_member(state, room, name).await,
+        (None, Some(id)) => state.store.user(id).await.map_err(|e| match e {
+            webchat_core::store::StoreError::NotFound => ApiError::NotFound("no such user".into()),
+            other => other.into(),
+        }),
+        _ => Err(ApiError::BadRequest("give either user or id".into())),
+    }
 }
 
 async fn account(state: &AppState, username: &str) -> Result<User, ApiError> {
@@ -328,8 +344,17 @@ pub async fn invite(
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
 ) -> Result<ApiJson<RoomView>, ApiError> {
+    let place = access::readable_room(&state, &auth.user, &room).await?;
     access::require_member(&state, &auth.user, &room).await?;
-    let invitee = account(&state, &request.user).await?;
+    if place.visibility == Visibility::Dm {
+        return Err(ApiError::BadRequest(
+            "a direct message is for its two people; make a room to talk with more".into(),
+        ));
+    }
+    let invitee = match (&request.user, request.id) {
+        (Some(username), None) => account(&state, username).await?,
+        _ => named_user(&state, &room, &request).await?,
+    };
     if state.store.is_banned(&room, invitee.id).await? {
         return Err(ApiError::Forbidden(
             "this user is banned from the room".into(),
@@ -402,36 +427,22 @@ pub async fn members(
     Ok(ApiJson(MembersResponse { members }))
 }
 
-/// The standing used to decide who may remove whom: admins above owners above
-/// moderators above members.
-fn standing(user: &User, role: Option<Role>) -> u8 {
-    if user.admin {
-        return 4;
-    }
-    match role {
-        Some(Role::Owner) => 3,
-        Some(Role::Moderator) => 2,
-        Some(Role::Member) => 1,
-        None => 0,
-    }
-}
-
 async fn remove(
     state: &AppState,
     auth: &AuthUser,
     room: &str,
-    username: &str,
+    request: &UserRequest,
     ban: bool,
 ) -> Result<(), ApiError> {
     let own_role = access::require_moderator(state, &auth.user, room).await?;
-    let target = account_or_member(state, room, username).await?;
+    let target = named_user(state, room, request).await?;
     if target.id == auth.user.id {
         return Err(ApiError::BadRequest(
             "you cannot remove yourself; leave the room instead".into(),
         ));
     }
     let target_role = state.store.role(room, target.id).await?;
-    if standing(&target, target_role) >= standing(&auth.user, own_role) {
+    if access::standing(&target, target_role) >= access::standing(&auth.user, own_role) {
         return Err(ApiError::Forbidden(
             "you cannot remove someone of equal or higher standing".into(),
         ));
@@ -440,7 +451,9 @@ async fn remove(
         state.store.ban(room, target.id, auth.user.id).await?;
     }
     let reason = if ban { "banned" } else { "kicked" };
-    if target_role.is_some() {
+    // Read again after the ban: a join that committed in between is a
+    // membership to end too (and a later one undoes itself, see access::join).
+    if state.store.role(room, target.id).await?.is_some() {
         membership_change(state, room, EventKind::Leave, &target, &auth.user, reason).await?;
     }
     end_subscriptions(state, room, target.id, reason);
@@ -501,7 +514,7 @@ pub async fn kick(
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
 ) -> Result<ApiJson<Empty>, ApiError> {
-    remove(&state, &auth, &room, &request.user, false).await?;
+    remove(&state, &auth, &room, &request, false).await?;
     Ok(ApiJson(Empty {}))
 }
 
@@ -529,10 +542,25 @@ pub async fn unban(
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
 ) -> Result<ApiJson<Empty>, ApiError> {
-    access::require_moderator(&state, &auth.user, &room).await?;
-    let target = account(&state, &request.user).await?;
+    let own_role = access::require_moderator(&state, &auth.user, &room).await?;
+    let target = named_user(&state, &room, &request).await?;
+    let not_banned = || ApiError::NotFound("this user is not banned here".into());
+    let banned_by = state
+        .store
+        .banned_by(&room, target.id)
+        .await?
+        .ok_or_else(not_banned)?;
+    if banned_by != auth.user.id {
+        let banner = state.store.user(banned_by).await?;
+        let banner_role = state.store.role(&room, banned_by).await?;
+        if access::standing(&banner, banner_role) >= access::standing(&auth.user, own_role) {
+            return Err(ApiError::Forbidden(
+                "you cannot lift a ban placed by someone of equal or higher standing".into(),
+            ));
+        }
+    }
     if !state.store.unban(&room, target.id).await? {
-        return Err(ApiError::NotFound("this user is not banned here".into()));
+        return Err(not_banned());
     }
     Ok(ApiJson(Empty {}))
 }
@@ -613,7 +641,7 @@ pub async fn ban(
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
 ) -> Result<ApiJson<Empty>, ApiError> {
-    remove(&state, &auth, &room, &request.user, true).await?;
+    remove(&state, &auth, &room, &request, true).await?;
     Ok(ApiJson(Empty {}))
 }
 
@@ -649,7 +677,7 @@ pub async fn add_moderator(
             "only the room's owner or an admin may appoint moderators".into(),
         ));
     }
-    let target = account_or_member(&state, &room, &request.user).await?;
+    let target = named_user(&state, &room, &request).await?;
     match state.store.role(&room, target.id).await? {
         None => return Err(ApiError::NotFound("this user is not a member".into())),
         Some(Role::Owner) => return Err(ApiError::Conflict("the owner already moderates".into())),

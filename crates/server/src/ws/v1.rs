@@ -100,16 +100,15 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, Ses
         .store
         .sessions(user.id, session.kind)
         .await
-        .map(|sessions| sessions.iter().any(|s| s.id == session.id))
-        .unwrap_or(false);
-    if !alive {
+        .map(|sessions| sessions.iter().any(|s| s.id == session.id));
+    if !matches!(alive, Ok(true)) {
         state.registry.unregister(conn);
-        let _ = outbound
-            .send(Outbound::Close {
-                code: close::POLICY_VIOLATION,
-                reason: "session ended",
-            })
-            .await;
+        // A failed store is no reason to sign the client out: 1013, come back.
+        let (code, reason) = match alive {
+            Ok(_) => (close::POLICY_VIOLATION, "session ended"),
+            Err(_) => (close::TRY_AGAIN_LATER, "store unavailable"),
+        };
+        let _ = outbound.send(Outbound::Close { code, reason }).await;
         drop(outbound);
         ws::finish(writer).await;
         return;
@@ -237,7 +236,23 @@ async fn await_hello(
             continue;
         };
         let user = match hello.token {
-            Some(token) => user_for_token(state, &token).await.ok().flatten(),
+            Some(token) => match user_for_token(state, &token).await {
+                Ok(found) => found,
+                Err(error) => {
+                    // The store failed, not the token: the client should come
+                    // back (1013), not sign out (1008).
+                    let _ = outbound
+                        .send(Outbound::frame(&error.frame(request.req)))
+                        .await;
+                    let _ = outbound
+                        .send(Outbound::Close {
+                            code: close::TRY_AGAIN_LATER,
+                            reason: "store unavailable",
+                        })
+                        .await;
+                    return None;
+                }
+            },
             None => upgrade_user.clone(),
         };
         let Some((user, session)) = user else {

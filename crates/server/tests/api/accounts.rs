@@ -249,6 +249,7 @@ async fn personal_access_tokens_post_messages_and_can_be_revoked() {
 
     app.post("/api/v1/rooms/lobby/join", Some(&bot_token), json!({}))
         .await;
+    let mut bot_socket = app.ws_ready(&bot_token).await;
     let (status, event) = app
         .post(
             "/api/v1/rooms/lobby/messages",
@@ -273,6 +274,11 @@ async fn personal_access_tokens_post_messages_and_can_be_revoked() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        bot_socket.expect_close().await,
+        1008,
+        "a revoked token's sockets close"
+    );
     let (status, _) = app
         .post(
             "/api/v1/rooms/lobby/messages",

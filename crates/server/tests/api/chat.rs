@@ -508,6 +508,13 @@ async fn a_direct_message_room_is_made_once_per_pair_and_named_after_the_other_p
     let path = format!("/api/v1/rooms/{}/events", room["id"].as_str().expect("id"));
     let (status, _) = app.get(&path, Some(&eve.token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nobody else reads it");
+    let invite = format!("/api/v1/rooms/{}/invite", room["id"].as_str().expect("id"));
+    let (status, body) = app
+        .post(&invite, Some(&ann.token), json!({"user": "eve"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a DM stays a pair: {body}");
+    let (status, _) = app.get(&path, Some(&eve.token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "eve was not let in");
     let (status, _) = app
         .post("/api/v1/dm/ann", Some(&ann.token), json!({}))
         .await;
@@ -600,4 +607,152 @@ async fn dm_room_ids_cannot_be_squatted_and_bans_hold_in_dms() {
         .get(&format!("/api/v1/rooms/{id}/events"), Some(&bob.token))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Every route and command on a private room or DM answers a non-member
+/// exactly as it answers for a room that does not exist: nothing is read,
+/// written, or even shown to exist.
+#[tokio::test]
+async fn private_rooms_and_dms_answer_non_members_as_if_they_did_not_exist() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let ann = app.account("ann").await;
+    app.account("bob").await;
+    let eve = app.account("eve").await;
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms",
+            Some(&ann.token),
+            json!({"id": "plans", "visibility": "private"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, dm) = app
+        .post("/api/v1/dm/bob", Some(&ann.token), json!({}))
+        .await;
+    let dm = dm["id"].as_str().expect("id").to_owned();
+    let mut socket = app.ws_ready(&eve.token).await;
+    for room in ["plans", dm.as_str()] {
+        let secret = app.posted(room, &ann, "the secret plan").await;
+        let routes = |room: &str, id: i64| {
+            vec![
+                (Method::GET, format!("/api/v1/rooms/{room}"), None),
+                (Method::GET, format!("/api/v1/rooms/{room}/events"), None),
+                (Method::GET, format!("/api/v1/rooms/{room}/members"), None),
+                (
+                    Method::GET,
+                    format!("/api/v1/search?q=secret&room={room}"),
+                    None,
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/join"),
+                    Some(json!({})),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/leave"),
+                    Some(json!({})),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/invite"),
+                    Some(json!({"user": "eve"})),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/kick"),
+                    Some(json!({"user": "ann"})),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/ban"),
+                    Some(json!({"user": "ann"})),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/unban"),
+                    Some(json!({"user": "ann"})),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/topic"),
+                    Some(json!({"topic": "mine"})),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/moderators"),
+                    Some(json!({"user": "eve"})),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/rooms/{room}/messages"),
+                    Some(json!({"body": "let me in", "nonce": format!("{room}-n")})),
+                ),
+                (
+                    Method::PATCH,
+                    format!("/api/v1/rooms/{room}/messages/{id}"),
+                    Some(json!({"body": "rewritten"})),
+                ),
+                (
+                    Method::DELETE,
+                    format!("/api/v1/rooms/{room}/messages/{id}"),
+                    None,
+                ),
+            ]
+        };
+        let real = routes(room, secret);
+        let absent = routes("no-such-room", secret);
+        for ((method, path, body), (_, absent_path, absent_body)) in real.into_iter().zip(absent) {
+            let answer = app
+                .call(method.clone(), &path, Some(&eve.token), body)
+                .await;
+            let reference = app
+                .call(method.clone(), &absent_path, Some(&eve.token), absent_body)
+                .await;
+            assert_eq!(
+                answer.0,
+                StatusCode::NOT_FOUND,
+                "{method} {path}: {}",
+                answer.1
+            );
+            assert_eq!(answer, reference, "{method} {path} tells the room exists");
+        }
+        let commands = |room: &str| {
+            vec![
+                json!({"type": "subscribe", "room": room}),
+                json!({"type": "send", "room": room, "body": "hi", "nonce": format!("{room}-w")}),
+                json!({"type": "edit", "room": room, "id": secret, "body": "x"}),
+                json!({"type": "delete", "room": room, "id": secret}),
+                json!({"type": "read", "room": room, "seq": 1}),
+                json!({"type": "typing", "room": room, "active": true}),
+            ]
+        };
+        for (command, absent) in commands(room).into_iter().zip(commands("no-such-room")) {
+            let mut answer = socket.request(command.clone()).await;
+            let mut reference = socket.request(absent).await;
+            for frame in [&mut answer, &mut reference] {
+                frame.as_object_mut().expect("frame").remove("re");
+            }
+            assert_eq!(answer["type"], "error", "{command}: {answer}");
+            assert_eq!(answer, reference, "{command} tells the room exists");
+        }
+        let (_, found) = app.get("/api/v1/search?q=secret", Some(&eve.token)).await;
+        assert_eq!(found["results"], json!([]), "{found}");
+        let (_, history) = app
+            .get(&format!("/api/v1/rooms/{room}/events"), Some(&ann.token))
+            .await;
+        let kinds: Vec<Value> = history["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| json!([e["kind"], e["body"]]))
+            .collect();
+        assert!(
+            !kinds
+                .iter()
+                .any(|k| k[1] == "let me in" || k[1] == "rewritten"),
+            "nothing was written: {kinds:?}"
+        );
+    }
 }

@@ -146,6 +146,19 @@ impl TestApp {
         json_response(request.send().await.expect("request")).await
     }
 
+    /// Posts a message over REST as `who`; its event id.
+    pub async fn posted(&self, room: &str, who: &Guest, body: &str) -> i64 {
+        let (status, event) = self
+            .post(
+                &format!("/api/v1/rooms/{room}/messages"),
+                Some(&who.token),
+                json!({"body": body, "nonce": format!("{}-{room}-{body}", who.id)}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{event}");
+        event["id"].as_i64().expect("id")
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         self.call(reqwest::Method::GET, path, token, None).await
     }

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Guest, spawn_app};
 
 #[tokio::test]
 async fn a_kicked_member_is_removed_live_and_may_rejoin_a_public_room() {
@@ -272,4 +272,256 @@ async fn a_ban_can_be_lifted_and_moderators_set_the_topic() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// A public room `club` owned by `owner`, joined by each of `members`.
+async fn club(app: &crate::helpers::TestApp, owner: &Guest, members: &[&Guest]) {
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms",
+            Some(&owner.token),
+            json!({"id": "club", "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for member in members {
+        let (status, body) = app
+            .post("/api/v1/rooms/club/join", Some(&member.token), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn moderators_change_only_messages_of_lower_standing() {
+    let app = spawn_app().await;
+    let admin = app.account("root").await;
+    let owner = app.account("olga").await;
+    let moderator = app.account("mona").await;
+    let member = app.account("pete").await;
+    club(&app, &owner, &[&moderator, &member, &admin]).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/moderators",
+            Some(&owner.token),
+            json!({"user": "mona"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let by_owner = app.posted("club", &owner, "owner's words").await;
+    let by_admin = app.posted("club", &admin, "admin's words").await;
+    let by_member = app.posted("club", &member, "member's words").await;
+    let by_moderator = app.posted("club", &moderator, "moderator's words").await;
+
+    for target in [by_owner, by_admin] {
+        let path = format!("/api/v1/rooms/club/messages/{target}");
+        let (status, body) = app
+            .patch(&path, Some(&moderator.token), json!({"body": "rewritten"}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "edit {target}: {body}");
+        let (status, body) = app.delete(&path, Some(&moderator.token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "delete {target}: {body}");
+    }
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/rooms/club/messages/{by_member}"),
+            Some(&member.token),
+            json!({"body": "my own, edited"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/rooms/club/messages/{by_owner}"),
+            Some(&member.token),
+            json!({"body": "not mine"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app
+        .delete(
+            &format!("/api/v1/rooms/club/messages/{by_member}"),
+            Some(&moderator.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "a moderator over a member: {body}");
+    let (status, body) = app
+        .delete(
+            &format!("/api/v1/rooms/club/messages/{by_moderator}"),
+            Some(&owner.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "the owner over a moderator: {body}");
+    let (status, body) = app
+        .delete(
+            &format!("/api/v1/rooms/club/messages/{by_owner}"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "an admin over the owner: {body}");
+}
+
+#[tokio::test]
+async fn admins_moderate_public_rooms_without_joining_but_not_rooms_they_cannot_read() {
+    let app = spawn_app().await;
+    let admin = app.account("root").await;
+    let ann = app.account("ann").await;
+    let bob = app.account("bob").await;
+    club(&app, &ann, &[]).await;
+    let public = app.posted("club", &ann, "in the open").await;
+    let (status, body) = app
+        .delete(
+            &format!("/api/v1/rooms/club/messages/{public}"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, dm) = app
+        .post("/api/v1/dm/bob", Some(&ann.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{dm}");
+    let room = dm["id"].as_str().expect("id").to_owned();
+    let private = app.posted(&room, &ann, "between us").await;
+    let path = format!("/api/v1/rooms/{room}/messages/{private}");
+    let (status, _) = app
+        .patch(&path, Some(&admin.token), json!({"body": "admin was here"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "no writing where one cannot read"
+    );
+    let (status, _) = app.delete(&path, Some(&admin.token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let mut socket = app.ws_ready(&admin.token).await;
+    let refused = socket
+        .request(json!({"type": "delete", "room": room, "id": private}))
+        .await;
+    assert_eq!(refused["code"], "not_found", "{refused}");
+    let (_, history) = app
+        .get(&format!("/api/v1/rooms/{room}/events"), Some(&bob.token))
+        .await;
+    assert!(
+        history["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["id"] == private && e["body"] == "between us"),
+        "{history}"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_admin_right_ends_at_once_on_an_open_socket() {
+    let app = spawn_app().await;
+    let admin = app.account("root").await;
+    let ann = app.account("ann").await;
+    club(&app, &ann, &[&admin]).await;
+    let target = app.posted("club", &ann, "keep me").await;
+    let mut socket = app.ws_ready(&admin.token).await;
+    // What `webchat admin revoke-admin` does, on the running server's store.
+    let data_dir = app.data_dir.as_ref().expect("data folder").path();
+    let store = webchat_store_sqlite::SqliteStore::open(data_dir)
+        .await
+        .expect("opens beside the server");
+    webchat_core::store::Store::set_admin(&store, admin.id, false)
+        .await
+        .expect("revokes");
+    let refused = socket
+        .request(json!({"type": "delete", "room": "club", "id": target}))
+        .await;
+    assert_eq!(refused["code"], "forbidden", "{refused}");
+}
+
+#[tokio::test]
+async fn bans_are_lifted_only_by_their_author_or_someone_above_and_reach_guests_by_id() {
+    let app = spawn_app().await;
+    let owner = app.account("olga").await;
+    let moderator = app.account("mona").await;
+    let pete = app.account("pete").await;
+    let guest = app.guest("drifter").await;
+    club(&app, &owner, &[&moderator, &pete, &guest]).await;
+    app.post(
+        "/api/v1/rooms/club/moderators",
+        Some(&owner.token),
+        json!({"user": "mona"}),
+    )
+    .await;
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&owner.token),
+            json!({"user": "pete"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/unban",
+            Some(&moderator.token),
+            json!({"user": "pete"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the owner's ban: {body}");
+    let (status, _) = app
+        .post("/api/v1/rooms/club/join", Some(&pete.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "still banned");
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/unban",
+            Some(&owner.token),
+            json!({"user": "pete"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A kicked guest is no member any more, and has no username: its id names it.
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/kick",
+            Some(&moderator.token),
+            json!({"user": "drifter"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&moderator.token),
+            json!({"user": "drifter"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&moderator.token),
+            json!({"id": guest.id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .post("/api/v1/rooms/club/join", Some(&guest.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/unban",
+            Some(&moderator.token),
+            json!({"id": guest.id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "its own ban: {body}");
+    let (status, _) = app
+        .post("/api/v1/rooms/club/join", Some(&guest.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for request in [json!({}), json!({"user": "pete", "id": pete.id})] {
+        let (status, body) = app
+            .post("/api/v1/rooms/club/kick", Some(&owner.token), request)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
 }

@@ -387,7 +387,7 @@ async fn posting_needs_membership_valid_bodies_and_is_idempotent_per_nonce() {
         .post(
             "/api/v1/rooms/lobby/messages",
             Some(&ann.token),
-            json!({"body": "ok", "nonce": "has space"}),
+            json!({"body": "ok", "nonce": "x".repeat(65)}),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
