@@ -15,6 +15,34 @@ const WAIT: Duration = Duration::from_secs(10);
 struct Server {
     child: Child,
     addr: String,
+    /// Everything the server wrote to stdout (its logs), as it comes.
+    output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Sends `signal` (`-TERM`, `-INT`) to the server.
+    fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .expect("kill runs")
+                .success()
+        );
+    }
+
+    /// Waits for the process to end; true when it exited with status 0.
+    fn wait_exit(&mut self, within: Duration) -> bool {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.success();
+            }
+            assert!(started.elapsed() < within, "exits within {within:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 impl Drop for Server {
@@ -40,8 +68,13 @@ fn start(data_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
     let mut child = command.spawn().expect("webchat starts");
     let stdout = child.stdout.take().expect("stdout");
     let (found, lines) = std::sync::mpsc::channel();
+    let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let collected = output.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(mut all) = collected.lock() {
+                all.push(line.clone());
+            }
             if let Some(rest) = line.split("listening on http://").nth(1) {
                 // Human and JSON logs alike: the address is the run of host:port characters.
                 let addr: String = rest
@@ -55,7 +88,11 @@ fn start(data_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
     let addr = lines
         .recv_timeout(WAIT)
         .expect("the server reports its address");
-    Server { child, addr }
+    Server {
+        child,
+        addr,
+        output,
+    }
 }
 
 async fn guest(addr: &str, name: &str) -> String {
@@ -188,15 +225,7 @@ async fn sigterm_says_bye_closes_1001_and_exits_0_within_5_seconds() {
     let mut server = start(data.path(), &[("WEBCHAT_LOG_FORMAT", "json")]);
     let token = guest(&server.addr, "ann").await;
     let mut ws = signed_in_socket(&server.addr, &token).await;
-    let pid = server.child.id().to_string();
-    let started = Instant::now();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs")
-            .success()
-    );
+    server.signal("-TERM");
     let bye = recv(&mut ws, |f| f["type"] == "bye").await;
     assert_eq!(bye["reconnect"], true);
     let close = tokio::time::timeout(WAIT, async {
@@ -211,17 +240,7 @@ async fn sigterm_says_bye_closes_1001_and_exits_0_within_5_seconds() {
     .await
     .expect("closed in time");
     assert_eq!(close, Some(1001));
-    loop {
-        if let Some(status) = server.child.try_wait().expect("wait") {
-            assert!(status.success(), "exit status {status}");
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "exits within 5 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert!(server.wait_exit(Duration::from_secs(5)), "exit status 0");
 }
 
 #[tokio::test]
@@ -260,4 +279,154 @@ async fn limits_are_configurable_and_announced_in_welcome() {
     assert_eq!(welcome["limits"]["max_body_chars"], 100);
     assert_eq!(welcome["limits"]["rate_per_s"], 3);
     assert_eq!(welcome["limits"]["burst"], 20);
+}
+
+async fn subscribe_lobby(ws: &mut Socket) {
+    ws.send(Message::text(
+        json!({"type": "subscribe", "room": "lobby"}).to_string(),
+    ))
+    .await
+    .expect("send");
+    recv(ws, |f| f["type"] == "subscribed").await;
+}
+
+async fn lobby_history(addr: &str, token: &str) -> Vec<Value> {
+    let history: Value = reqwest::Client::new()
+        .get(format!(
+            "http://{addr}/api/v1/rooms/lobby/events?after=0&limit=200"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    history["events"].as_array().cloned().expect("events")
+}
+
+#[tokio::test]
+async fn sigint_mid_burst_keeps_every_acked_message() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut server = start(
+        data.path(),
+        &[("WEBCHAT_RATE_PER_S", "1000"), ("WEBCHAT_BURST", "1000")],
+    );
+    let mut senders = Vec::new();
+    for name in ["ann", "bob", "cy"] {
+        let token = guest(&server.addr, name).await;
+        let mut ws = signed_in_socket(&server.addr, &token).await;
+        subscribe_lobby(&mut ws).await;
+        senders.push((name, token, ws));
+    }
+    // Many sends in flight on every socket, then the signal at once.
+    for (name, _, ws) in &mut senders {
+        for i in 0..40 {
+            ws.send(Message::text(
+                json!({"type": "send", "room": "lobby", "body": format!("{name} {i}"),
+                       "nonce": format!("{name}-{i}"), "req": i})
+                .to_string(),
+            ))
+            .await
+            .expect("send");
+        }
+    }
+    let mut acked = Vec::new();
+    // Once the first ack is back the rest are in the pipeline: signal then.
+    let (name, _, first) = &mut senders[0];
+    let ack = recv(first, |f| f["type"] == "ack").await;
+    acked.push((ack["seq"].clone(), format!("{name} {}", ack["re"])));
+    server.signal("-INT");
+    for (name, _, ws) in &mut senders {
+        // Read until the server closes the socket: every ack it sent is counted.
+        while let Ok(Some(Ok(message))) = tokio::time::timeout(WAIT, ws.next()).await {
+            if let Message::Text(text) = message {
+                let frame: Value = serde_json::from_str(&text).expect("json");
+                if frame["type"] == "ack" {
+                    acked.push((frame["seq"].clone(), format!("{name} {}", frame["re"])));
+                }
+            }
+        }
+    }
+    assert!(server.wait_exit(Duration::from_secs(5)), "exit status 0");
+    drop(server);
+
+    let server = start(data.path(), &[]);
+    let history = lobby_history(&server.addr, &senders[0].1).await;
+    assert!(
+        !acked.is_empty(),
+        "some sends were acked before the shutdown"
+    );
+    for (seq, body) in &acked {
+        assert!(
+            history
+                .iter()
+                .any(|e| &e["seq"] == seq && e["body"] == body.as_str()),
+            "acked {body} at seq {seq} is in the log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn json_logs_are_json_lines_without_bodies_or_tokens_and_the_data_folder_is_made() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let nested = data.path().join("not/yet/there");
+    let mut server = start(
+        &nested,
+        &[("WEBCHAT_LOG_FORMAT", "json"), ("RUST_LOG", "debug")],
+    );
+    assert!(
+        nested.join("webchat.db").exists(),
+        "the data folder is created"
+    );
+    let token = guest(&server.addr, "ann").await;
+    let mut ws = signed_in_socket(&server.addr, &token).await;
+    subscribe_lobby(&mut ws).await;
+    let body = "a very private sentence 7c1f";
+    ws.send(Message::text(
+        json!({"type": "send", "room": "lobby", "body": body, "nonce": "n1", "req": 1}).to_string(),
+    ))
+    .await
+    .expect("send");
+    recv(&mut ws, |f| f["type"] == "ack").await;
+    let search = reqwest::Client::new()
+        .get(format!("http://{}/api/v1/search?q=private", server.addr))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(search.status(), 200);
+    server.signal("-TERM");
+    assert!(server.wait_exit(Duration::from_secs(5)));
+    // The reader thread has seen the end of stdout once the process is gone.
+    std::thread::sleep(Duration::from_millis(200));
+    let lines = server.output.lock().expect("output").clone();
+    assert!(lines.len() > 3, "the server logged: {lines:?}");
+    for line in &lines {
+        let parsed: Result<Value, _> = serde_json::from_str(line);
+        assert!(parsed.is_ok(), "not a JSON line: {line}");
+        assert!(!line.contains(&token), "a token in the logs: {line}");
+        assert!(!line.contains("7c1f"), "a message body in the logs: {line}");
+    }
+}
+
+#[tokio::test]
+async fn session_tokens_are_stored_only_as_hashes() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut server = start(data.path(), &[]);
+    let token = guest(&server.addr, "ann").await;
+    server.signal("-TERM");
+    assert!(server.wait_exit(Duration::from_secs(5)));
+    let mut stored = Vec::new();
+    for file in std::fs::read_dir(data.path()).expect("data folder") {
+        let path = file.expect("entry").path();
+        stored.extend(std::fs::read(&path).expect("readable"));
+    }
+    assert!(stored.len() > 4096, "the database was written");
+    assert!(
+        !stored
+            .windows(token.len())
+            .any(|window| window == token.as_bytes()),
+        "the raw token is in the data folder"
+    );
 }

@@ -289,6 +289,11 @@ impl WsClient {
         self.skipped.clear();
     }
 
+    /// Takes the frames read but not yet consumed.
+    pub fn take_skipped(&mut self) -> Vec<Value> {
+        self.skipped.drain(..).collect()
+    }
+
     /// The next `event` frame.
     pub async fn recv_event(&mut self) -> Value {
         self.recv_where(|f| f["type"] == "event").await
@@ -324,13 +329,23 @@ impl WsClient {
 
     /// Reads until the server closes; the close code (frames before it are skipped).
     pub async fn expect_close(&mut self) -> u16 {
+        self.frames_until_close().await.1
+    }
+
+    /// Reads until the server closes: the text frames before it (after any
+    /// already read but not consumed), and the close code.
+    pub async fn frames_until_close(&mut self) -> (Vec<Value>, u16) {
+        let mut frames: Vec<Value> = self.skipped.drain(..).collect();
         loop {
             let next = tokio::time::timeout(WAIT, self.stream.next())
                 .await
                 .expect("close in time");
             match next {
-                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
-                Some(Ok(Message::Close(None))) => return u16::from(CloseCode::Status),
+                Some(Ok(Message::Close(Some(frame)))) => return (frames, u16::from(frame.code)),
+                Some(Ok(Message::Close(None))) => return (frames, u16::from(CloseCode::Status)),
+                Some(Ok(Message::Text(text))) => {
+                    frames.push(serde_json::from_str(&text).expect("JSON frame"));
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(error)) => panic!("connection failed before a close frame: {error}"),
                 None => panic!("connection ended without a close frame"),

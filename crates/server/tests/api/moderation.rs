@@ -109,6 +109,35 @@ async fn a_banned_user_can_neither_rejoin_nor_post() {
         .request(json!({"type": "subscribe", "room": "club"}))
         .await;
     assert_eq!(refused["code"], "forbidden");
+    let refused = m
+        .request(json!({"type": "send", "room": "club", "body": "hi", "nonce": "w1"}))
+        .await;
+    assert_eq!(refused["code"], "forbidden", "{refused}");
+    // No way back in by invitation, and an account can be banned ahead of time.
+    let friend = app.account("fred").await;
+    app.post("/api/v1/rooms/club/join", Some(&friend.token), json!({}))
+        .await;
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/invite",
+            Some(&friend.token),
+            json!({"id": mallory.id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let later = app.account("later").await;
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&owner.token),
+            json!({"user": "later"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "a non-member account can be banned");
+    let (status, _) = app
+        .post("/api/v1/rooms/club/join", Some(&later.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -339,12 +368,36 @@ async fn moderators_change_only_messages_of_lower_standing() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, body) = app
+        .patch(
+            &format!("/api/v1/rooms/club/messages/{by_member}"),
+            Some(&moderator.token),
+            json!({"body": "[removed: off topic]"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a moderator edits a member's: {body}"
+    );
+    let (status, body) = app
         .delete(
             &format!("/api/v1/rooms/club/messages/{by_member}"),
             Some(&moderator.token),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "a moderator over a member: {body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&moderator.token),
+            json!({"user": "root"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a moderator cannot ban an admin: {body}"
+    );
     let (status, body) = app
         .delete(
             &format!("/api/v1/rooms/club/messages/{by_moderator}"),

@@ -377,6 +377,20 @@ async fn bad_commands_get_error_frames_and_the_connection_stays_open() {
         unsubscribed,
         json!({"type": "unsubscribed", "re": unsubscribed["re"], "room": "lobby"})
     );
+    // No more events: one posted now is published before the REST answer,
+    // so it would be queued ahead of the pong.
+    a.take_skipped();
+    let bob = app.guest("bob").await;
+    app.post("/api/v1/rooms/lobby/join", Some(&bob.token), json!({}))
+        .await;
+    app.posted("lobby", &bob, "after the unsubscribe").await;
+    assert_eq!(a.request(json!({"type": "ping"})).await["type"], "pong");
+    let late: Vec<Value> = a
+        .take_skipped()
+        .into_iter()
+        .filter(|f| f["type"] == "event")
+        .collect();
+    assert!(late.is_empty(), "events after unsubscribe: {late:?}");
     // A body of exactly the limit is accepted.
     a.send_message("lobby", &"é".repeat(4000), "max").await;
 }
@@ -504,12 +518,32 @@ async fn a_client_too_slow_to_drain_is_closed_1013_and_others_are_not_slowed() {
         sender.await.expect("sender");
     }
     assert!(last.is_some());
-    assert_eq!(slow.expect_close().await, 1013);
+    let (frames, code) = slow.frames_until_close().await;
+    assert_eq!(code, 1013);
     // The others are still served.
     assert_eq!(
         watcher.request(json!({"type": "ping"})).await["type"],
         "pong"
     );
+    // The dropped client resumes from the last seq it got and misses nothing.
+    let received: Vec<u64> = frames
+        .iter()
+        .filter(|f| f["type"] == "event")
+        .map(|f| f["seq"].as_u64().expect("seq"))
+        .collect();
+    let resume_from = received.last().copied().unwrap_or(0);
+    assert!(
+        received.windows(2).all(|w| w[1] == w[0] + 1),
+        "what it got before the drop had no gap"
+    );
+    let (_, room) = app.get("/api/v1/rooms/lobby", Some(&slow_user.token)).await;
+    let head = room["head"].as_u64().expect("head");
+    assert!(head > resume_from, "the drop cost it events to resume");
+    let mut again = app.ws_ready(&slow_user.token).await;
+    again.subscribe("lobby", Some(resume_from)).await;
+    for expected in resume_from + 1..=head {
+        assert_eq!(again.recv_event().await["seq"], expected);
+    }
 }
 
 #[tokio::test]
