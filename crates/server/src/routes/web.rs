@@ -1,9 +1,10 @@
 //! The web client, embedded in the binary, and the seed's welcome object.
 //!
-//! Release builds carry `web/dist` inside the binary (rust-embed); debug
-//! builds read it from disk, so `npm run build` is picked up without
-//! recompiling. A build without the web client still compiles and serves a
-//! short page that says how to build it.
+//! Every build carries `web/dist` inside the binary (rust-embed, with
+//! `debug-embed` so that debug builds and their tests serve exactly what a
+//! release would); `build.rs` makes cargo rebuild when `web/dist` changes.
+//! For hot reload use `npm run dev`. A build without the web client still
+//! compiles and serves a short page that says how to build it.
 
 use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};

@@ -438,14 +438,44 @@ async fn root_answers_json_to_api_clients_and_html_to_browsers() {
             .expect("type")
             .starts_with("text/html")
     );
+    let page = response.text().await.expect("text");
+    assert!(page.to_lowercase().contains("<!doctype html>"));
+    // The built client itself, from inside the binary (the test command
+    // builds `web/` first; `npm run build` there does it by hand).
     assert!(
-        response
-            .text()
-            .await
-            .expect("text")
-            .to_lowercase()
-            .contains("<!doctype html>")
+        page.contains("id=\"root\""),
+        "the web client is not embedded; build it with `npm run build` in web/: {page}"
     );
+    let script = page
+        .split("src=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|src| src.starts_with("/assets/") && src.ends_with(".js"))
+        .expect("the page loads its script from /assets/");
+    let response = app.http.get(app.url(script)).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .contains("javascript")
+    );
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .expect("cache")
+            .contains("immutable"),
+        "hashed assets are cached for good"
+    );
+    // A client route after a reload gets the client too, not a 404.
+    let response = app
+        .http
+        .get(app.url("/rooms/lobby"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.expect("text").contains("id=\"root\""));
 }
 
 #[tokio::test]
