@@ -216,7 +216,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
             key={room.id}
             roomId={room.id}
             roomName={known?.name || room.name}
-            canModerate={members.moderates}
+            canChangeOthers={members.outranks}
             direct={visibility === 'dm'}
             headerActions={
               <button

@@ -12,7 +12,8 @@ type Props = {
   roomId: string;
   roomName: string;
   /** The user moderates this room (owner, moderator or admin): may edit and delete any message. */
-  canModerate?: boolean;
+  /** Whether the user may edit and delete a message by this other author. */
+  canChangeOthers?: (authorId: number) => boolean;
   /** Extra controls for the room header (e.g. the Members button). */
   headerActions?: ReactNode;
   /** A direct-message room (named after the other person). */
@@ -21,7 +22,7 @@ type Props = {
 
 const NO_TYPING: TypingEntry[] = [];
 
-export function ChatRoom({ roomId, roomName, canModerate = false, headerActions, direct = false }: Props) {
+export function ChatRoom({ roomId, roomName, canChangeOthers, headerActions, direct = false }: Props) {
   const client = useChatClient();
   const timeline = useChatState((s) => s.timelines[roomId] ?? emptyTimeline);
   const allPending = useChatState((s) => s.pending);
@@ -76,7 +77,7 @@ export function ChatRoom({ roomId, roomName, canModerate = false, headerActions,
         onLoadOlder={() => void client.loadOlder(roomId)}
         onRetry={(nonce) => client.retry(nonce)}
         onDiscard={(nonce) => client.discard(nonce)}
-        canModerate={canModerate}
+        canChangeOthers={canChangeOthers}
         onEdit={(id, body) => client.editMessage(roomId, id, body)}
         onDelete={(id) => client.deleteMessage(roomId, id)}
       />

@@ -17,8 +17,9 @@ type Props = {
   onLoadOlder: () => void;
   onRetry: (nonce: string) => void;
   onDiscard: (nonce: string) => void;
-  /** The user moderates the room: may edit and delete anyone's messages. */
-  canModerate?: boolean;
+  /** Whether the user may edit and delete a message by this other author
+   *  (a moderator, over authors of lower standing). */
+  canChangeOthers?: (authorId: number) => boolean;
   onEdit?: (id: number, body: string) => Promise<void>;
   onDelete?: (id: number) => Promise<void>;
 };
@@ -41,7 +42,7 @@ export function MessageList({
   onLoadOlder,
   onRetry,
   onDiscard,
-  canModerate = false,
+  canChangeOthers,
   onEdit,
   onDelete,
 }: Props) {
@@ -111,7 +112,9 @@ export function MessageList({
               key={item.key}
               item={item}
               own={me !== null && item.author.id === me.id}
-              canChange={canModerate || (me !== null && item.author.id === me.id)}
+              canChange={
+                (me !== null && item.author.id === me.id) || (canChangeOthers?.(item.author.id) ?? false)
+              }
               onEdit={onEdit}
               onDelete={onDelete}
             />

@@ -1,6 +1,6 @@
 // The open room's members and whether the signed-in user moderates it.
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { getMembers, standing, type Member } from '../api/get-members';
 
 export type Members = {
@@ -8,6 +8,9 @@ export type Members = {
   /** The user's standing in the room (see `standing`); 2 or more moderates. */
   myStanding: number;
   moderates: boolean;
+  /** Whether the user may edit and delete messages by `authorId`, who is not
+   *  them: moderators act only on authors of lower standing (as the server). */
+  outranks: (authorId: number) => boolean;
   error: string | null;
   refresh: () => Promise<void>;
 };
@@ -45,8 +48,19 @@ export function useMembers(room: string, me: { id: number; admin?: boolean }): M
     };
   }, [room]);
 
-  const members = state.room === room ? state.members : [];
+  const members = useMemo(() => (state.room === room ? state.members : []), [state, room]);
   const mine = members.find((m) => m.user.id === me.id);
   const myStanding = standing({ admin: me.admin || mine?.user.admin }, mine?.role ?? null);
-  return { members, myStanding, moderates: myStanding >= 2, error: state.error, refresh };
+  const outranks = useCallback(
+    (authorId: number) => {
+      if (myStanding < 2) return false;
+      const author = members.find((m) => m.user.id === authorId);
+      // A former member has no role; an admin among them is not known here,
+      // and the server refuses what this lets through.
+      const theirs = author ? standing(author.user, author.role) : 0;
+      return theirs < myStanding;
+    },
+    [members, myStanding],
+  );
+  return { members, myStanding, moderates: myStanding >= 2, outranks, error: state.error, refresh };
 }
