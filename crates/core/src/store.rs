@@ -61,6 +61,22 @@ pub struct SearchPage {
     pub has_more: bool,
 }
 
+/// A ban: who is kept out of a room, and who decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ban {
+    pub user: UserId,
+    pub by: UserId,
+}
+
+/// What a room holds beside its log that decides who may do what there:
+/// roles above plain member, and bans. Export and import carry it, so that a
+/// moved room keeps its moderators and keeps its banned users out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoomRules {
+    pub roles: Vec<(UserId, Role)>,
+    pub bans: Vec<Ban>,
+}
+
 /// A member of a room and their role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
@@ -152,6 +168,8 @@ pub trait Store: EventLog {
     }
     /// Lifts a ban; false when there was none.
     async fn unban(&self, room: &str, user: UserId) -> Result<bool, StoreError>;
+    /// The room's roles above member and its bans, ordered by user id.
+    async fn room_rules(&self, room: &str) -> Result<RoomRules, StoreError>;
     /// Moves `user`'s read marker in `room` forward to `seq` (clamped to the
     /// head); the new marker, or `None` when it did not move.
     async fn mark_read(
@@ -186,9 +204,18 @@ pub trait Store: EventLog {
     ) -> Result<SearchPage, StoreError>;
 
     /// Writes a whole room with its log, as exported (`events` keep their
-    /// seq and timestamps; ids are new, and edit/delete targets follow them).
-    /// `Conflict` when the room exists.
-    async fn import_room(&self, room: &NewRoom, events: &[Event]) -> Result<Room, StoreError>;
+    /// seq and timestamps; ids are new, and edit/delete targets follow them),
+    /// and its rules, all in one transaction. Membership follows the log's
+    /// joins and leaves; `room.created_by` owns the room, a role is given
+    /// only to a member, and any other `Owner` in `rules` becomes a
+    /// moderator (a room has one owner). `Conflict` when the room exists;
+    /// `Backend` (nothing written) when a banned user is a member by the log.
+    async fn import_room(
+        &self,
+        room: &NewRoom,
+        events: &[Event],
+        rules: &RoomRules,
+    ) -> Result<Room, StoreError>;
 
     /// Flushes and closes the backend (at shutdown).
     async fn close(&self);

@@ -4,7 +4,7 @@
 //! `contract-tests` feature; panics on the first broken promise.
 
 use crate::model::{Event, NewEvent, NewRoom, Page, Role, SessionKind, User};
-use crate::store::{AppendError, Store, StoreError};
+use crate::store::{AppendError, Ban, RoomRules, Store, StoreError};
 use webchat_protocol::views::{EventKind, Visibility};
 
 /// Runs every check against `store`, which must be freshly migrated.
@@ -551,6 +551,17 @@ async fn roles_and_bans(store: &dyn Store) {
         .ban("contract-e", jon.id, ivy.id)
         .await
         .expect("bans again");
+    assert_eq!(
+        store.room_rules("contract-e").await.expect("reads"),
+        RoomRules {
+            roles: vec![(ivy.id, Role::Owner), (jon.id, Role::Moderator)],
+            bans: vec![Ban {
+                user: jon.id,
+                by: ivy.id
+            }],
+        },
+        "roles above member and bans, by user id"
+    );
     // Private rooms are not searchable by non-members.
     append_one(
         store,
@@ -598,6 +609,19 @@ async fn imported_rooms_keep_their_log(store: &dyn Store) {
         },
     )
     .await;
+    // A moderator who stays, and someone who left and is banned.
+    let lee = store.create_guest("lee").await.expect("creates");
+    let max = store.create_guest("max").await.expect("creates");
+    append_one(store, membership("contract-f", &lee, EventKind::Join)).await;
+    append_one(store, membership("contract-f", &max, EventKind::Join)).await;
+    append_one(store, membership("contract-f", &max, EventKind::Leave)).await;
+    let rules = RoomRules {
+        roles: vec![(kim.id, Role::Owner), (lee.id, Role::Moderator)],
+        bans: vec![Ban {
+            user: max.id,
+            by: kim.id,
+        }],
+    };
     let (events, _) = store
         .events(
             "contract-f",
@@ -615,7 +639,10 @@ async fn imported_rooms_keep_their_log(store: &dyn Store) {
         visibility: Visibility::Public,
         created_by: kim.id,
     };
-    let room = store.import_room(&copy, &events).await.expect("imports");
+    let room = store
+        .import_room(&copy, &events, &rules)
+        .await
+        .expect("imports");
     assert_eq!(room.head, events.len() as u64);
     let (imported, _) = store
         .events(
@@ -642,8 +669,14 @@ async fn imported_rooms_keep_their_log(store: &dyn Store) {
         "targets follow the new ids"
     );
     assert_eq!(
-        store.role("contract-f-copy", kim.id).await.expect("reads"),
-        Some(Role::Owner)
+        store.room_rules("contract-f-copy").await.expect("reads"),
+        rules,
+        "the owner, the moderator and the ban come along"
+    );
+    assert_eq!(
+        store.role("contract-f-copy", max.id).await.expect("reads"),
+        None,
+        "membership follows the log"
     );
     let copied = store.member_rooms(kim.id).await.expect("lists");
     let copied = copied
@@ -655,9 +688,53 @@ async fn imported_rooms_keep_their_log(store: &dyn Store) {
         "one's own imported messages are not unread"
     );
     assert!(matches!(
-        store.import_room(&copy, &events).await,
+        store.import_room(&copy, &events, &rules).await,
         Err(StoreError::Conflict)
     ));
+    // One owner per room: another owner in the rules is made a moderator.
+    let two_owners = RoomRules {
+        roles: vec![(kim.id, Role::Owner), (lee.id, Role::Owner)],
+        bans: Vec::new(),
+    };
+    let second = NewRoom {
+        id: "contract-f-owners".into(),
+        ..copy.clone()
+    };
+    store
+        .import_room(&second, &events, &two_owners)
+        .await
+        .expect("imports");
+    assert_eq!(
+        store
+            .room_rules("contract-f-owners")
+            .await
+            .expect("reads")
+            .roles,
+        vec![(kim.id, Role::Owner), (lee.id, Role::Moderator)]
+    );
+    // A ban on someone the log keeps as a member is refused, and nothing is written.
+    let contradiction = RoomRules {
+        roles: Vec::new(),
+        bans: vec![Ban {
+            user: lee.id,
+            by: kim.id,
+        }],
+    };
+    let refused = NewRoom {
+        id: "contract-f-refused".into(),
+        ..copy.clone()
+    };
+    assert!(matches!(
+        store.import_room(&refused, &events, &contradiction).await,
+        Err(StoreError::Backend(_))
+    ));
+    assert!(
+        store
+            .room("contract-f-refused")
+            .await
+            .expect("reads")
+            .is_none()
+    );
     // A file that claims a deleted message still has text does not bring it back.
     let mut forged = events.clone();
     let message = forged
@@ -671,7 +748,7 @@ async fn imported_rooms_keep_their_log(store: &dyn Store) {
         ..copy.clone()
     };
     store
-        .import_room(&forged_room, &forged)
+        .import_room(&forged_room, &forged, &RoomRules::default())
         .await
         .expect("imports");
     let (imported, _) = store

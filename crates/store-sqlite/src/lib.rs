@@ -24,7 +24,8 @@ use webchat_core::model::{
     SessionKind, User, UserId,
 };
 use webchat_core::store::{
-    AppendError, Appended, Credentials, EventLog, Member, SearchPage, Store, StoreError,
+    AppendError, Appended, Ban, Credentials, EventLog, Member, RoomRules, SearchPage, Store,
+    StoreError,
 };
 use webchat_protocol::views::{EventKind, Visibility};
 
@@ -779,6 +780,30 @@ impl Store for SqliteStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn room_rules(&self, room: &str) -> Result<RoomRules, StoreError> {
+        let roles = sqlx::query_as::<_, (UserId, String)>(
+            "SELECT user_id, role FROM members WHERE room_id = ? AND role != 'member' ORDER BY user_id",
+        )
+        .bind(room)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(backend)?
+        .into_iter()
+        .filter_map(|(user, role)| Some((user, Role::parse(&role)?)))
+        .collect();
+        let bans = sqlx::query_as::<_, (UserId, UserId)>(
+            "SELECT user_id, banned_by FROM bans WHERE room_id = ? ORDER BY user_id",
+        )
+        .bind(room)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(backend)?
+        .into_iter()
+        .map(|(user, by)| Ban { user, by })
+        .collect();
+        Ok(RoomRules { roles, bans })
+    }
+
     async fn mark_read(
         &self,
         room: &str,
@@ -967,7 +992,12 @@ impl Store for SqliteStore {
         Ok(SearchPage { events, has_more })
     }
 
-    async fn import_room(&self, room: &NewRoom, events: &[Event]) -> Result<Room, StoreError> {
+    async fn import_room(
+        &self,
+        room: &NewRoom,
+        events: &[Event],
+        rules: &RoomRules,
+    ) -> Result<Room, StoreError> {
         let mut tx = self.writer.begin().await.map_err(backend)?;
         let now = clock::now_ms();
         sqlx::query(
@@ -1079,12 +1109,53 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
+        for &(user, role) in &rules.roles {
+            let role = match role {
+                Role::Owner if user != room.created_by => Role::Moderator,
+                role => role,
+            };
+            sqlx::query("UPDATE members SET role = ? WHERE room_id = ? AND user_id = ?")
+                .bind(role.as_str())
+                .bind(&room.id)
+                .bind(user)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
         sqlx::query("UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = ?")
             .bind(&room.id)
             .bind(room.created_by)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
+        for ban in &rules.bans {
+            sqlx::query(
+                "INSERT OR IGNORE INTO bans (room_id, user_id, banned_by, at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&room.id)
+            .bind(ban.user)
+            .bind(ban.by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        // A ban that the log contradicts is a damaged file: refusing it beats
+        // guessing either way (a banned member could read; dropping the ban
+        // would let them back in).
+        let banned_members: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM members m JOIN bans b ON b.room_id = m.room_id AND b.user_id = m.user_id \
+             WHERE m.room_id = ?",
+        )
+        .bind(&room.id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if banned_members > 0 {
+            return Err(StoreError::Backend(format!(
+                "import: {banned_members} banned user(s) are members by the log"
+            )));
+        }
         tx.commit().await.map_err(backend)?;
         self.room(&room.id).await?.ok_or(StoreError::NotFound)
     }

@@ -9,7 +9,7 @@
 //! Import guesses nothing that decides who can read a room: a header without
 //! a valid visibility is refused, and an exported author becomes an existing
 //! user here only by account username, or as a guest of the same id and name
-//! (see [`resolve_author`]); anyone else becomes a new guest.
+//! (see [`Resolver`]); anyone else becomes a new guest.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use serde_json::{Value, json};
-use webchat_core::model::{Author, Event, NewRoom, Page, User};
-use webchat_core::store::Store;
+use webchat_core::model::{Author, Event, NewRoom, Page, Role, User};
+use webchat_core::store::{Ban, RoomRules, Store};
 use webchat_protocol::views::{EventKind, Visibility};
 use webchat_server::passwords;
 use webchat_store_sqlite::SqliteStore;
@@ -138,19 +138,22 @@ async fn account(store: &SqliteStore, username: &str) -> anyhow::Result<User> {
 }
 
 /// The export format: one JSON object per line. The first is the room
-/// (`"type": "room"`); each other is an event exactly as the API shows it
-/// (`"type": "event"`), plus `author_username` for accounts.
+/// (`"type": "room"`); then each event exactly as the API shows it
+/// (`"type": "event"`), plus `author_username` and `actor_username` for
+/// accounts; then the room's rules: `"type": "role"` for each member above
+/// plain member and `"type": "ban"` for each ban, naming users the same way.
 async fn export(store: &SqliteStore, room_id: &str) -> anyhow::Result<String> {
     let Some(room) = store.room(room_id).await? else {
         bail!("no room {room_id}");
     };
     let mut lines = String::new();
-    let mut header = serde_json::to_value(room.view())?;
-    header["type"] = json!("room");
-    lines.push_str(&header.to_string());
-    lines.push('\n');
-    let mut usernames: std::collections::HashMap<i64, Option<String>> =
-        std::collections::HashMap::new();
+    let mut push = |mut line: Value, kind: &str| {
+        line["type"] = json!(kind);
+        lines.push_str(&line.to_string());
+        lines.push('\n');
+    };
+    push(serde_json::to_value(room.view())?, "room");
+    let mut people = People::new(store);
     let mut cursor = 0;
     loop {
         let (events, more) = store
@@ -164,59 +167,133 @@ async fn export(store: &SqliteStore, room_id: &str) -> anyhow::Result<String> {
             .await?;
         for event in &events {
             let mut line = serde_json::to_value(event.view())?;
-            line["type"] = json!("event");
-            let username = match usernames.get(&event.author.id) {
-                Some(known) => known.clone(),
-                None => {
-                    let found = store
-                        .user(event.author.id)
-                        .await
-                        .ok()
-                        .and_then(|u| u.username);
-                    usernames.insert(event.author.id, found.clone());
-                    found
-                }
-            };
-            if let Some(username) = username {
+            if let Some(username) = people.username(event.author.id).await? {
                 line["author_username"] = json!(username);
             }
-            lines.push_str(&line.to_string());
-            lines.push('\n');
+            if let Some(actor) = &event.actor
+                && let Some(username) = people.username(actor.id).await?
+            {
+                line["actor_username"] = json!(username);
+            }
+            push(line, "event");
             cursor = event.seq;
         }
         if !more {
             break;
         }
     }
+    let rules = store.room_rules(room_id).await?;
+    for (user, role) in rules.roles {
+        let mut line = people.person(user, "user").await?;
+        line["role"] = json!(role.as_str());
+        push(line, "role");
+    }
+    for ban in rules.bans {
+        let mut line = people.person(ban.user, "user").await?;
+        let by = people.person(ban.by, "by").await?;
+        if let (Some(line), Value::Object(by)) = (line.as_object_mut(), by) {
+            line.extend(by);
+        }
+        push(line, "ban");
+    }
     Ok(lines)
 }
 
-/// Maps an exported author to a user here: an account by username; a guest
-/// by the same user id when that user is still a guest of that name; else a
-/// new guest of that name.
+/// Users named in an export, each looked up once.
+struct People<'a> {
+    store: &'a SqliteStore,
+    known: std::collections::HashMap<i64, (String, Option<String>)>,
+}
+
+impl<'a> People<'a> {
+    fn new(store: &'a SqliteStore) -> Self {
+        Self {
+            store,
+            known: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Display name and account username (none for a guest).
+    async fn lookup(&mut self, id: i64) -> anyhow::Result<(String, Option<String>)> {
+        if let Some(known) = self.known.get(&id) {
+            return Ok(known.clone());
+        }
+        let user = self.store.user(id).await?;
+        let found = (user.name, user.username);
+        self.known.insert(id, found.clone());
+        Ok(found)
+    }
+
+    async fn username(&mut self, id: i64) -> anyhow::Result<Option<String>> {
+        Ok(self.lookup(id).await?.1)
+    }
+
+    /// `{"<field>": {"id", "name"}, "<field>_username"?}`, the way event
+    /// lines name their author.
+    async fn person(&mut self, id: i64, field: &str) -> anyhow::Result<Value> {
+        let (name, username) = self.lookup(id).await?;
+        let mut value = json!({ field: { "id": id, "name": name } });
+        if let Some(username) = username {
+            value[format!("{field}_username")] = json!(username);
+        }
+        Ok(value)
+    }
+}
+
+/// Maps an exported person (`line[field]`, with `line["<field>_username"]`
+/// for an account) to a user here: an account by username; a guest by the
+/// same user id when that user is still a guest of that name; else a new
+/// guest of that name. Each person is resolved once per import.
 ///
 /// An account whose username is not here never falls back to the id: ids are
 /// per data folder, so in another folder that id is someone else, who would
 /// become a member (even the owner) of a room that may be private. Likewise a
 /// guest's id only ever matches a guest, never an account that happens to
 /// bear the same display name.
-async fn resolve_author(store: &SqliteStore, line: &Value) -> anyhow::Result<Author> {
-    let name = line["author"]["name"]
-        .as_str()
-        .unwrap_or("unknown")
-        .to_owned();
-    if let Some(username) = line["author_username"].as_str() {
-        if let Some(user) = store.user_by_username(username).await? {
-            return Ok(user.author());
+struct Resolver<'a> {
+    store: &'a SqliteStore,
+    resolved: std::collections::HashMap<(i64, String, Option<String>), Author>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(store: &'a SqliteStore) -> Self {
+        Self {
+            store,
+            resolved: std::collections::HashMap::new(),
         }
-    } else if let Some(id) = line["author"]["id"].as_i64()
-        && let Ok(user) = store.user(id).await
-        && user.guest
-        && user.name == name
-    {
-        return Ok(user.author());
     }
-    Ok(store.create_guest(&name).await?.author())
+
+    async fn resolve(&mut self, line: &Value, field: &str) -> anyhow::Result<Author> {
+        let person = &line[field];
+        let Some(id) = person["id"].as_i64() else {
+            bail!("\"{field}\" has no numeric \"id\"");
+        };
+        let name = person["name"].as_str().unwrap_or("unknown").to_owned();
+        let username = line[format!("{field}_username")]
+            .as_str()
+            .map(str::to_owned);
+        let key = (id, name, username);
+        if let Some(author) = self.resolved.get(&key) {
+            return Ok(author.clone());
+        }
+        let (_, name, username) = &key;
+        let store = self.store;
+        let author = if let Some(username) = username
+            && let Some(user) = store.user_by_username(username).await?
+        {
+            user.author()
+        } else if username.is_none()
+            && let Ok(user) = store.user(id).await
+            && user.guest
+            && &user.name == name
+        {
+            user.author()
+        } else {
+            store.create_guest(name).await?.author()
+        };
+        self.resolved.insert(key, author.clone());
+        Ok(author)
+    }
 }
 
 async fn import(
@@ -249,49 +326,64 @@ async fn import(
              or \"dm\" (not guessed, so that a private room cannot become public)"
         );
     };
-    let mut authors: std::collections::HashMap<(i64, String), Author> =
-        std::collections::HashMap::new();
-    let mut events = Vec::new();
+    // The whole file is checked before anyone is looked up or made, so that
+    // a damaged file leaves no stray guests behind.
+    let mut parsed = Vec::new();
     for (index, line) in lines {
-        let value: Value = serde_json::from_str(line)
-            .with_context(|| format!("line {} is not JSON", index + 1))?;
-        if value["type"] != "event" {
-            bail!("line {}: expected an event", index + 1);
-        }
-        let view: webchat_protocol::views::EventView = serde_json::from_value(value.clone())
-            .with_context(|| format!("line {}: not an event", index + 1))?;
-        let key = (view.author.id, view.author.name.clone());
-        let author = match authors.get(&key) {
-            Some(author) => author.clone(),
-            None => {
-                let author = resolve_author(store, &value).await?;
-                authors.insert(key, author.clone());
-                author
-            }
-        };
-        let ts_ms =
-            time::OffsetDateTime::parse(&view.ts, &time::format_description::well_known::Rfc3339)
-                .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(0))
-                .with_context(|| format!("line {}: bad ts", index + 1))?;
-        events.push(Event {
-            room: id.clone(),
-            seq: view.seq,
-            id: view.id,
-            ts_ms,
-            kind: view.kind,
-            author,
-            body: view.body,
-            target: view.target,
-            nonce: None,
-            actor: None,
-            edited: view.edited,
-            deleted: view.deleted,
-        });
+        let number = index + 1;
+        parsed.push((
+            number,
+            parse_line(line).with_context(|| format!("line {number}"))?,
+        ));
     }
-    let owner = events
+    let mut people = Resolver::new(store);
+    let mut events = Vec::new();
+    let mut rules = RoomRules::default();
+    for (number, line) in parsed {
+        let context = || format!("line {number}");
+        match line {
+            Line::Event(value, view, ts_ms) => {
+                let author = people
+                    .resolve(&value, "author")
+                    .await
+                    .with_context(context)?;
+                let actor = match value["actor"].is_object() {
+                    true => Some(
+                        people
+                            .resolve(&value, "actor")
+                            .await
+                            .with_context(context)?,
+                    ),
+                    false => None,
+                };
+                events.push(imported_event(&id, *view, ts_ms, author, actor));
+            }
+            Line::Role(value, role) => {
+                let user = people.resolve(&value, "user").await.with_context(context)?;
+                rules.roles.push((user.id, role));
+            }
+            Line::Ban(value) => {
+                let user = people.resolve(&value, "user").await.with_context(context)?;
+                let by = people.resolve(&value, "by").await.with_context(context)?;
+                rules.bans.push(Ban {
+                    user: user.id,
+                    by: by.id,
+                });
+            }
+        }
+    }
+    // The exported owner when there is one, else whoever joined first.
+    let owner = rules
+        .roles
         .iter()
-        .find(|e| e.kind == EventKind::Join)
-        .map(|e| e.author.id)
+        .find(|(_, role)| *role == Role::Owner)
+        .map(|(user, _)| *user)
+        .or_else(|| {
+            events
+                .iter()
+                .find(|e| e.kind == EventKind::Join)
+                .map(|e| e.author.id)
+        })
         .context("the log has no join: nobody to own the room")?;
     let room = NewRoom {
         id: id.clone(),
@@ -301,7 +393,76 @@ async fn import(
         created_by: owner,
     };
     store
-        .import_room(&room, &events)
+        .import_room(&room, &events, &rules)
         .await
         .with_context(|| format!("importing {id} (does the room exist already?)"))
+}
+
+/// A line after the room's, checked but with its people not yet resolved.
+enum Line {
+    Event(Value, Box<webchat_protocol::views::EventView>, i64),
+    Role(Value, Role),
+    Ban(Value),
+}
+
+fn parse_line(line: &str) -> anyhow::Result<Line> {
+    let value: Value = serde_json::from_str(line).context("not JSON")?;
+    let has_person = |field: &str| value[field]["id"].is_i64();
+    Ok(match value["type"].as_str() {
+        Some("event") => {
+            let view: webchat_protocol::views::EventView =
+                serde_json::from_value(value.clone()).context("not an event")?;
+            if value["actor"].is_object() && !has_person("actor") {
+                bail!("\"actor\" has no numeric \"id\"");
+            }
+            let ts_ms = time::OffsetDateTime::parse(
+                &view.ts,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(0))
+            .context("bad ts")?;
+            Line::Event(value, Box::new(view), ts_ms)
+        }
+        Some("role") => {
+            let Some(role) = value["role"].as_str().and_then(Role::parse) else {
+                bail!("\"role\" must be \"member\", \"moderator\" or \"owner\"");
+            };
+            if !has_person("user") {
+                bail!("\"user\" has no numeric \"id\"");
+            }
+            Line::Role(value, role)
+        }
+        Some("ban") => {
+            if !has_person("user") || !has_person("by") {
+                bail!("a ban needs \"user\" and \"by\", each with a numeric \"id\"");
+            }
+            Line::Ban(value)
+        }
+        _ => bail!("expected an event, a role or a ban (\"type\")"),
+    })
+}
+
+/// An exported event as an event of room `room`, by `author` (and `actor`)
+/// as resolved here.
+fn imported_event(
+    room: &str,
+    view: webchat_protocol::views::EventView,
+    ts_ms: i64,
+    author: Author,
+    actor: Option<Author>,
+) -> Event {
+    Event {
+        room: room.to_owned(),
+        seq: view.seq,
+        id: view.id,
+        ts_ms,
+        kind: view.kind,
+        author,
+        body: view.body,
+        target: view.target,
+        nonce: None,
+        actor,
+        edited: view.edited,
+        deleted: view.deleted,
+    }
 }

@@ -54,6 +54,7 @@ fn fails(output: Output, why: &str) {
 /// Runs `work` on the data folder's store, opened as the server opens it.
 /// Only between commands: each command has closed the store when it exits.
 fn with_store<T>(data: &Path, work: impl AsyncFnOnce(&SqliteStore) -> T) -> T {
+    std::fs::create_dir_all(data).expect("data folder");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -77,15 +78,15 @@ fn is_admin(data: &Path, username: &str) -> bool {
     })
 }
 
-/// Event lines without what legitimately changes on import (ids, room,
+/// Event lines (no room, role or ban lines) without what legitimately changes on import (ids, room,
 /// author ids). A `target` becomes `target_seq`, the seq of the event it
 /// points at in the same log (`null` when it points outside it), so a target
 /// left pointing at the exported id instead of the imported one shows.
 fn log_shape(export: &str) -> Vec<Value> {
     let events: Vec<Value> = export
         .lines()
-        .skip(1)
-        .map(|line| serde_json::from_str(line).expect("json"))
+        .map(|line| serde_json::from_str::<Value>(line).expect("json"))
+        .filter(|line| line["type"] == "event")
         .collect();
     let seq_of: HashMap<i64, Value> = events
         .iter()
@@ -259,8 +260,8 @@ fn a_room_is_exported_as_json_lines_and_imported_back() {
         targets[3..],
         [&Value::from(2), &Value::from(3), &Value::from(3)]
     );
-    // A guest of the same id and name is taken to be the same person.
-    // (Roles are not exported: the copy's first joiner owns it.)
+    // A guest of the same id and name is taken to be the same person. (The
+    // lobby has no owner to export: the copy's first joiner owns it.)
     let users = with_store(data.path(), async |store| {
         let mut users = Vec::new();
         for room in ["lobby", "lobby-copy"] {
@@ -285,6 +286,114 @@ fn a_room_is_exported_as_json_lines_and_imported_back() {
         "does the room exist already",
     );
     fails(admin(data.path(), &["import", "-"], "not json\n"), "line 1");
+}
+
+#[test]
+fn roles_bans_and_actors_travel_with_the_room_to_another_folder() {
+    use webchat_core::model::{NewEvent, NewRoom, Role};
+    use webchat_core::store::{Ban, EventLog, RoomRules};
+    use webchat_protocol::views::{EventKind, Visibility};
+
+    let data = tempfile::tempdir().expect("temp dir");
+    let (old, new) = (data.path().join("old"), data.path().join("new"));
+    // In the old folder: ann owns `club`, bob moderates it and has banned carl.
+    with_store(&old, async |store| {
+        let ann = store.create_account("ann", "x").await.expect("account");
+        let bob = store.create_account("bob", "x").await.expect("account");
+        let carl = store.create_account("carl", "x").await.expect("account");
+        store
+            .create_room(&NewRoom {
+                id: "club".into(),
+                name: "Club".into(),
+                topic: String::new(),
+                visibility: Visibility::Public,
+                created_by: ann.id,
+            })
+            .await
+            .expect("room");
+        let join = |user| NewEvent::simple("club", EventKind::Join, user);
+        let ban = NewEvent {
+            body: Some("banned".into()),
+            actor: Some(bob.author()),
+            ..NewEvent::simple("club", EventKind::Leave, &carl)
+        };
+        for event in [join(&ann), join(&bob), join(&carl), ban] {
+            store.append_batch(&[event]).await.expect("appends")[0]
+                .as_ref()
+                .expect("appended");
+        }
+        store
+            .set_role("club", bob.id, Role::Moderator)
+            .await
+            .expect("role");
+        store.ban("club", carl.id, bob.id).await.expect("ban");
+    });
+    let exported = ok(admin(&old, &["export", "club"], ""));
+    let kinds: Vec<String> = exported
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("json")["type"].to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "\"room\"",
+            "\"event\"",
+            "\"event\"",
+            "\"event\"",
+            "\"event\"",
+            "\"role\"",
+            "\"role\"",
+            "\"ban\""
+        ]
+    );
+
+    // The new folder has the same accounts under other ids.
+    let (ann, bob, carl) = with_store(&new, async |store| {
+        let carl = store.create_account("carl", "x").await.expect("account");
+        let bob = store.create_account("bob", "x").await.expect("account");
+        let ann = store.create_account("ann", "x").await.expect("account");
+        (ann.id, bob.id, carl.id)
+    });
+    ok(admin(&new, &["import", "-"], &exported));
+    let (rules, ban_event) = with_store(&new, async |store| {
+        let rules = store.room_rules("club").await.expect("rules");
+        let (events, _) = store
+            .events(
+                "club",
+                webchat_core::model::Page::After {
+                    after: 0,
+                    limit: 10,
+                },
+            )
+            .await
+            .expect("events");
+        (rules, events.last().cloned().expect("event"))
+    });
+    let mut roles = vec![(ann, Role::Owner), (bob, Role::Moderator)];
+    roles.sort();
+    assert_eq!(
+        rules,
+        RoomRules {
+            roles,
+            bans: vec![Ban {
+                user: carl,
+                by: bob
+            }],
+        },
+        "the owner, the moderator and the ban, by account"
+    );
+    assert_eq!(
+        (ban_event.author.id, ban_event.actor.map(|a| a.id)),
+        (carl, Some(bob)),
+        "the leave still says who banned whom"
+    );
+
+    // A ban line without who placed it is refused, naming its line.
+    let damaged = exported.replace(r#""by":{"#, r#""who":{"#);
+    fails(
+        admin(&new, &["import", "-", "--as", "club-2"], &damaged),
+        "line 8",
+    );
 }
 
 #[test]
