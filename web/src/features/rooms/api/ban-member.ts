@@ -1,7 +1,8 @@
-// POST /api/v1/rooms/{room}/ban {user}: removes a member, who can neither rejoin nor post.
+// POST /api/v1/rooms/{room}/ban {id} or {user}: removes a member, who can neither rejoin nor post.
 
 import { apiPost } from '../../../lib/api-client';
+import type { UserRef } from './user-ref';
 
-export async function banMember(room: string, user: string): Promise<void> {
-  await apiPost<unknown>(`/rooms/${encodeURIComponent(room)}/ban`, { user });
+export async function banMember(room: string, target: UserRef): Promise<void> {
+  await apiPost<unknown>(`/rooms/${encodeURIComponent(room)}/ban`, target);
 }

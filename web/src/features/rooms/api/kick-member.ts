@@ -1,7 +1,8 @@
-// POST /api/v1/rooms/{room}/kick {user}: removes a member (username, or a guest's display name).
+// POST /api/v1/rooms/{room}/kick {id} or {user}: removes a member, who may rejoin a public room.
 
 import { apiPost } from '../../../lib/api-client';
+import type { UserRef } from './user-ref';
 
-export async function kickMember(room: string, user: string): Promise<void> {
-  await apiPost<unknown>(`/rooms/${encodeURIComponent(room)}/kick`, { user });
+export async function kickMember(room: string, target: UserRef): Promise<void> {
+  await apiPost<unknown>(`/rooms/${encodeURIComponent(room)}/kick`, target);
 }
