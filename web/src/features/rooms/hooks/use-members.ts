@@ -1,6 +1,6 @@
 // The open room's members and whether the signed-in user moderates it.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { getMembers, standing, type Member } from '../api/get-members';
 
 export type Members = {
@@ -15,38 +15,55 @@ export type Members = {
   refresh: () => Promise<void>;
 };
 
+const errorText = (e: unknown) => (e instanceof Error ? e.message : 'Could not load the members.');
+
 export function useMembers(room: string, me: { id: number; admin?: boolean }): Members {
   const [state, setState] = useState<{ room: string; members: Member[]; error: string | null }>({
     room,
     members: [],
     error: null,
   });
+  // The room on screen and the newest request for it. A refresh started for
+  // the previous room (the Members button, or a kick finishing after a
+  // switch) may answer after the new room's list arrived; applying it would
+  // replace the open room's members with another room's (shown as none).
+  // Likewise an older request for the same room must not undo a newer one.
+  const latest = useRef({ room, request: 0 });
+
+  /** Starts a request for `target`; `isCurrent` tells later whether its answer still applies. */
+  const request = useCallback((target: string) => {
+    const id = ++latest.current.request;
+    const isCurrent = () => latest.current.room === target && latest.current.request === id;
+    return { members: getMembers(target), isCurrent };
+  }, []);
 
   const refresh = useCallback(async () => {
+    if (latest.current.room !== room) return;
+    const r = request(room);
     try {
-      const members = await getMembers(room);
-      setState({ room, members, error: null });
+      const members = await r.members;
+      if (r.isCurrent()) setState({ room, members, error: null });
     } catch (e) {
-      setState((s) => ({ ...s, room, error: e instanceof Error ? e.message : 'Could not load the members.' }));
+      if (r.isCurrent()) {
+        setState((s) => ({ room, members: s.room === room ? s.members : [], error: errorText(e) }));
+      }
     }
-  }, [room]);
+  }, [request, room]);
 
-  useEffect(() => {
-    let cancelled = false;
-    getMembers(room).then(
+  // A layout effect, so that the room is current before anything (a click
+  // included) can ask for a refresh of it.
+  useLayoutEffect(() => {
+    latest.current = { room, request: latest.current.request };
+    const r = request(room);
+    r.members.then(
       (members) => {
-        if (!cancelled) setState({ room, members, error: null });
+        if (r.isCurrent()) setState({ room, members, error: null });
       },
       (e: unknown) => {
-        if (!cancelled) {
-          setState({ room, members: [], error: e instanceof Error ? e.message : 'Could not load the members.' });
-        }
+        if (r.isCurrent()) setState({ room, members: [], error: errorText(e) });
       },
     );
-    return () => {
-      cancelled = true;
-    };
-  }, [room]);
+  }, [request, room]);
 
   const members = useMemo(() => (state.room === room ? state.members : []), [state, room]);
   const mine = members.find((m) => m.user.id === me.id);
