@@ -138,7 +138,7 @@ test('search finds a message and opens its room', async ({ browser }) => {
   await nav.getByRole('button', { name: 'Lobby', exact: true }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
 
-  await page.getByRole('textbox', { name: 'Search messages' }).fill(word);
+  await page.getByRole('textbox', { name: 'Search', exact: true }).fill(word);
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   const results = page.getByRole('region', { name: 'Search results' });
   const hit = results.getByRole('button').filter({ hasText: word });

