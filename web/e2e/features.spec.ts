@@ -55,7 +55,7 @@ test('edits and deletions of own messages reach the other browser', async ({ bro
   await mine.getByRole('button', { name: 'Edit message' }).click();
   const fixed = unique('fixed text');
   // (Once edited, the article no longer contains the original text: find the box on the page.)
-  const editBox = alice.getByRole('textbox', { name: 'Edit message text' });
+  const editBox = alice.getByRole('textbox', { name: 'Edit text', exact: true });
   await editBox.fill(fixed);
   await editBox.press('Enter');
 

@@ -179,7 +179,7 @@ describe('ChatRoom edit and delete', () => {
     const { ws } = setup();
     await screen.findByText('hello from alice');
     await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Edit message' }));
-    const box = screen.getByRole('textbox', { name: 'Edit message text' });
+    const box = screen.getByRole('textbox', { name: 'Edit text' });
     expect(box).toHaveValue('hello from alice');
     await userEvent.clear(box);
     await userEvent.type(box, 'hello, world{Enter}');
@@ -189,10 +189,10 @@ describe('ChatRoom edit and delete', () => {
       ws.receive({ type: 'ack', re: edit.req, room: 'lobby', seq: 4, id: 104, ts: 't' });
       ws.receive({ type: 'event', ...ev(4, { kind: 'edit', author: alice, target: 102, body: 'hello, world' }) });
     });
-    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Edit message text' })).toBeNull());
+    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Edit text' })).toBeNull());
     const edited = screen.getByText('hello, world', { selector: 'p' });
     expect(edited.closest('article')).toHaveTextContent('(edited)');
-    expect(screen.queryByRole('textbox', { name: 'Edit message text' })).toBeNull();
+    expect(screen.queryByRole('textbox', { name: 'Edit text' })).toBeNull();
     expect(screen.queryByText('hello from alice')).toBeNull();
   });
 
@@ -200,8 +200,8 @@ describe('ChatRoom edit and delete', () => {
     const { ws } = setup();
     await screen.findByText('hello from alice');
     await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Edit message' }));
-    await userEvent.type(screen.getByRole('textbox', { name: 'Edit message text' }), ' more{Escape}');
-    expect(screen.queryByRole('textbox', { name: 'Edit message text' })).toBeNull();
+    await userEvent.type(screen.getByRole('textbox', { name: 'Edit text' }), ' more{Escape}');
+    expect(screen.queryByRole('textbox', { name: 'Edit text' })).toBeNull();
     expect(ws.sentOfType('edit')).toHaveLength(0);
   });
 

