@@ -452,10 +452,19 @@ impl<P: Clone> Hub<P> {
         let mut lagging = send_all(channel, item, except, seq);
         while !lagging.is_empty() {
             let mut left = Vec::new();
+            let mut stopped_typing = Vec::new();
             for conn in lagging.drain(..) {
                 channel.replayed_upto.remove(&conn);
                 if let Some(subscriber) = channel.subscribers.remove(&conn) {
                     subscriber.control.close(CLOSE_TOO_SLOW);
+                    let id = subscriber.user.id;
+                    // Their last connection here is gone, and their typing
+                    // with it (as on any disconnect), not 6 s later.
+                    if !channel.subscribers.values().any(|s| s.user.id == id)
+                        && let Some(typist) = channel.typing.remove(&id)
+                    {
+                        stopped_typing.push(typist.user);
+                    }
                     if let Some(user) = channel.presence.disconnect(
                         subscriber.user.id,
                         Instant::now(),
@@ -465,9 +474,17 @@ impl<P: Clone> Hub<P> {
                     }
                 }
             }
+            let mut notices: Vec<P> = stopped_typing
+                .iter()
+                .map(|user| self.announcer.typing(room, user, false))
+                .collect();
             if !left.is_empty() {
-                let notice = self.announcer.presence(room, &[], &left);
-                lagging = send_all(channel, &notice, None, None);
+                notices.push(self.announcer.presence(room, &[], &left));
+            }
+            // A connection lagging on several notices is dropped once: the
+            // second removal finds nothing.
+            for notice in &notices {
+                lagging.extend(send_all(channel, notice, None, None));
             }
         }
     }
@@ -642,6 +659,36 @@ mod tests {
                 Item::Presence(vec![], vec![10])
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_typist_dropped_for_a_full_queue_stops_typing_at_once() {
+        let hub = hub();
+        let (slow, mut slow_rx) = subscriber(1, 10, 2);
+        let (fast, mut fast_rx) = subscriber(2, 20, 16);
+        hub.subscribe("r", slow, 0, |_| vec![]).expect("slow");
+        hub.subscribe("r", fast, 0, |_| vec![]).expect("fast");
+        let start = Instant::now();
+        assert!(hub.set_typing("r", 1, true, start));
+        drain(&mut slow_rx);
+        drain(&mut fast_rx);
+        for seq in 1..=3 {
+            hub.publish("r", seq, Item::Event(seq));
+        }
+        assert_eq!(hub.subscriber_count("r"), 1);
+        assert_eq!(
+            drain(&mut fast_rx),
+            vec![
+                Item::Event(1),
+                Item::Event(2),
+                Item::Event(3),
+                Item::Typing(10, false),
+                Item::Presence(vec![], vec![10])
+            ]
+        );
+        // Nothing is left for the sweep to announce.
+        hub.sweep(start + TYPING_TTL + Duration::from_secs(1));
+        assert_eq!(drain(&mut fast_rx), vec![]);
     }
 
     #[test]

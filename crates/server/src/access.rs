@@ -167,13 +167,23 @@ pub async fn post_message(
     Ok(appended)
 }
 
+/// What is done to a message, which decides who may do it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Edit,
+    Delete,
+}
+
 /// The message `id` of `room`, if it is a live message the user may change:
-/// their own, or, for a moderator, that of someone of lower standing.
+/// their own; for a moderator, deleting anyone's (the room's moderation
+/// duty), but editing only that of someone of lower standing, since an edit
+/// puts words in the author's mouth and they cannot undo it.
 async fn changeable_message(
     state: &AppState,
     user: &User,
     room_id: &str,
     id: EventId,
+    change: Change,
 ) -> Result<Event, ApiError> {
     // `user` may be a socket's copy from its hello: permissions come from the
     // store, so a revoked admin right takes effect at once.
@@ -199,11 +209,14 @@ async fn changeable_message(
             "only the author or a moderator may change this message".into(),
         ));
     }
+    if change == Change::Delete {
+        return Ok(message);
+    }
     let author = state.store.user(message.author.id).await?;
     let author_role = state.store.role(room_id, author.id).await?;
     if standing(&author, author_role) >= standing(user, role) {
         return Err(ApiError::Forbidden(
-            "you cannot change the message of someone of equal or higher standing".into(),
+            "you cannot edit the message of someone of equal or higher standing".into(),
         ));
     }
     Ok(message)
@@ -218,7 +231,7 @@ pub async fn edit_message(
     body: String,
 ) -> Result<Appended, ApiError> {
     validate::body(&body, state.config.limits.max_body_chars)?;
-    changeable_message(state, user, room_id, id).await?;
+    changeable_message(state, user, room_id, id, Change::Edit).await?;
     state.check_send_rate(user.id)?;
     Ok(state
         .committer
@@ -237,7 +250,7 @@ pub async fn delete_message(
     room_id: &str,
     id: EventId,
 ) -> Result<Appended, ApiError> {
-    changeable_message(state, user, room_id, id).await?;
+    changeable_message(state, user, room_id, id, Change::Delete).await?;
     state.check_send_rate(user.id)?;
     Ok(state
         .committer

@@ -1,7 +1,7 @@
 //! Building and running the server: the seam that makes port-0 tests
 //! possible (`Application::build` binds first, `port()` tells where).
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -97,18 +97,36 @@ impl Application {
         let sweeper = tokio::spawn(sweep_ephemeral_state(state.clone()));
         // The peer address keys the per-address sign-in limit.
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                tracing::info!("shutting down");
-                token.cancel();
-            })
-            .await
-            .context("serving")?;
+        let mut server = tokio::spawn(
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async move {
+                    shutdown.await;
+                    tracing::info!("shutting down");
+                    token.cancel();
+                })
+                .into_future(),
+        );
+        let finished = tokio::select! {
+            joined = &mut server => Some(joined),
+            () = state.shutdown.cancelled() => None,
+        };
+        // One deadline from the signal on for everything, so the process is
+        // gone within the grace period: HTTP requests still in flight (a
+        // slow upload, a sign-in waiting for a password worker) get no more.
+        let deadline = tokio::time::Instant::now() + state.config.shutdown_grace;
+        let finished = match finished {
+            Some(joined) => Some(joined),
+            None => tokio::time::timeout_at(deadline, &mut server).await.ok(),
+        };
+        match finished {
+            Some(joined) => joined.context("the server task")?.context("serving")?,
+            None => {
+                tracing::warn!("some HTTP requests did not finish in time");
+                server.abort();
+            }
+        }
         state.shutdown.cancel();
         state.connections.close();
-        // One deadline for everything, so the process is gone within the grace period.
-        let deadline = tokio::time::Instant::now() + state.config.shutdown_grace;
         if tokio::time::timeout_at(deadline, state.connections.wait())
             .await
             .is_err()

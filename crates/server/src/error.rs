@@ -7,6 +7,7 @@
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -146,6 +147,17 @@ impl From<JsonRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<WebSocketUpgradeRejection> for ApiError {
+    fn from(rejection: WebSocketUpgradeRejection) -> Self {
+        // Every cause (not GET, missing or wrong upgrade headers, a connection
+        // that cannot be upgraded) is the same mistake for the client.
+        ApiError::BadRequest(format!(
+            "not a WebSocket upgrade request: {}",
+            rejection.body_text()
+        ))
     }
 }
 

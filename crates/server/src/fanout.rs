@@ -72,6 +72,14 @@ pub enum Outbound {
     },
     /// Close the connection with this code.
     Close { code: u16, reason: &'static str },
+    /// The server ended this connection's subscription to a room (kick,
+    /// ban, leave): v1 connections get `frame` (`unsubscribed`); a seed
+    /// connection, which has no such frame and exists only for `lobby`, is
+    /// closed 1008 with `reason`, so it cannot go on writing there.
+    Removed {
+        frame: Utf8Bytes,
+        reason: &'static str,
+    },
 }
 
 impl Outbound {

@@ -48,6 +48,9 @@ pub struct Inner {
     /// Every WebSocket connection, so shutdown can wait for their goodbyes.
     pub connections: TaskTracker,
     next_conn: AtomicU64,
+    /// The latest disconnect of each seed user with an `Offline` pending, so
+    /// only the timer of their last disconnect announces it (see `ws::seed`).
+    pub seed_departures: std::sync::Mutex<std::collections::HashMap<UserId, u64>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -83,6 +86,7 @@ impl AppState {
             shutdown: CancellationToken::new(),
             connections: TaskTracker::new(),
             next_conn: AtomicU64::new(1),
+            seed_departures: std::sync::Mutex::default(),
         }))
     }
 

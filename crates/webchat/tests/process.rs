@@ -225,6 +225,19 @@ async fn sigterm_says_bye_closes_1001_and_exits_0_within_5_seconds() {
     let mut server = start(data.path(), &[("WEBCHAT_LOG_FORMAT", "json")]);
     let token = guest(&server.addr, "ann").await;
     let mut ws = signed_in_socket(&server.addr, &token).await;
+    // An HTTP request that never finishes its body must not hold the exit.
+    let mut stalled = tokio::net::TcpStream::connect(&server.addr)
+        .await
+        .expect("connects");
+    let head = format!(
+        "POST /api/v1/auth/guest HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 1000\r\n\r\n{{\"name\":",
+        server.addr
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stalled, head.as_bytes())
+        .await
+        .expect("writes");
+    tokio::time::sleep(Duration::from_millis(200)).await;
     server.signal("-TERM");
     let bye = recv(&mut ws, |f| f["type"] == "bye").await;
     assert_eq!(bye["reconnect"], true);

@@ -1,6 +1,7 @@
 //! Rooms: lists, creation, join and leave, history, and posting over REST.
 
 use axum::extract::State;
+use axum::extract::ws::Utf8Bytes;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -259,12 +260,16 @@ pub async fn leave(
 }
 
 /// Ends every live subscription of `user` to `room` (they left or were removed).
-fn end_subscriptions(state: &AppState, room: &str, user: i64, reason: &str) {
-    let notice = Outbound::frame(&ServerFrame::Unsubscribed {
+fn end_subscriptions(state: &AppState, room: &str, user: i64, reason: &'static str) {
+    let frame = ServerFrame::Unsubscribed {
         re: None,
         room: room.to_owned(),
         reason: Some(reason.to_owned()),
-    });
+    };
+    let notice = Outbound::Removed {
+        frame: Utf8Bytes::from(frame.to_json()),
+        reason,
+    };
     state.hub.remove_user(room, user, notice);
 }
 
@@ -463,31 +468,28 @@ async fn remove(
 /// Moderation names users by username; guests (who have none) by their
 /// display name among the room's members.
 async fn account_or_member(state: &AppState, room: &str, name: &str) -> Result<User, ApiError> {
-    // Members first, so that a guest called "bob" in the room is not confused
-    // with an account "bob" elsewhere; then any account (to ban ahead of time).
+    // A name is a username first, member or not (the contract's meaning, and
+    // how one bans ahead of time): a guest who calls themselves "alice" must
+    // not draw a ban meant for the account alice. Only when no account has
+    // that username is a guest member of exactly that display name meant;
+    // a guest is always reachable by `id`.
     let username = name.trim().to_ascii_lowercase();
-    let members = state.store.members(room).await?;
-    if let Some(member) = members
-        .iter()
-        .find(|m| m.user.username.as_deref() == Some(username.as_str()))
-    {
-        return Ok(member.user.clone());
+    if let Some(user) = state.store.user_by_username(&username).await? {
+        return Ok(user);
     }
+    let members = state.store.members(room).await?;
     let guests: Vec<&User> = members
         .iter()
         .map(|m| &m.user)
         .filter(|u| u.guest && u.name == name)
         .collect();
     match guests.as_slice() {
-        [one] => return Ok((*one).clone()),
-        [] => {}
-        _ => {
-            return Err(ApiError::Conflict(
-                "several guests in this room have that name".into(),
-            ));
-        }
+        [one] => Ok((*one).clone()),
+        [] => Err(ApiError::NotFound("no such user".into())),
+        _ => Err(ApiError::Conflict(
+            "several guests in this room have that name".into(),
+        )),
     }
-    account(state, name).await
 }
 
 /// `POST /rooms/{room}/kick {user}`.

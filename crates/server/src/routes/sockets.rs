@@ -5,11 +5,12 @@
 
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use webchat_protocol::rest::ErrorBody;
 
-use crate::error::ApiPath;
+use crate::error::{ApiError, ApiPath};
 use crate::state::AppState;
 use crate::ws;
 
@@ -24,7 +25,7 @@ use crate::ws;
     security((), ("bearer" = []), ("cookie" = [])),
     responses(
         (status = 101, description = "Switching Protocols: the socket is open"),
-        (status = 400, description = "Not a WebSocket upgrade request"),
+        (status = 400, description = "Not a WebSocket upgrade request", body = ErrorBody),
         (status = 403, description = "The `Origin` is neither the server's own nor an allowed one", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
@@ -32,9 +33,12 @@ use crate::ws;
 pub async fn v1_socket(
     state: State<AppState>,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    ws::v1::upgrade(state, headers, upgrade).await
+    match upgrade {
+        Ok(upgrade) => ws::v1::upgrade(state, headers, upgrade).await,
+        Err(rejection) => ApiError::from(rejection).into_response(),
+    }
 }
 
 /// The seed tutorial's socket, bridged with the `lobby` room.
@@ -56,7 +60,10 @@ pub async fn seed_socket(
     state: State<AppState>,
     client_id: ApiPath<String>,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    ws::seed::upgrade(state, client_id, headers, upgrade).await
+    match upgrade {
+        Ok(upgrade) => ws::seed::upgrade(state, client_id, headers, upgrade).await,
+        Err(rejection) => ApiError::from(rejection).into_response(),
+    }
 }

@@ -108,29 +108,25 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
             Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
             Ok(Some(Ok(Message::Text(text)))) => text,
         };
-        // A ban made while connected holds from the next frame on.
-        let banned = state.store.is_banned(LOBBY, user.id).await.unwrap_or(true);
-        let result = if banned {
-            Err(ApiError::Forbidden("you are banned from lobby".into()))
-        } else if first && text.as_str() == "Connect" {
-            access::append(&state, &user, LOBBY, EventKind::Join, None, None).await
-        } else {
-            match validate::body(&text, state.config.limits.max_body_chars) {
-                Ok(()) => {
-                    access::append(
-                        &state,
-                        &user,
-                        LOBBY,
-                        EventKind::Message,
-                        Some(text.to_string()),
-                        None,
-                    )
-                    .await
-                }
-                Err(error) => Err(error.into()),
-            }
-        };
+        let connect = first && text.as_str() == "Connect";
         first = false;
+        let result = match seed_member(&state, &user, connect).await {
+            Err(error) => Err(error),
+            Ok(()) if connect => Ok(()),
+            Ok(()) => match validate::body(&text, state.config.limits.max_body_chars) {
+                Ok(()) => access::append(
+                    &state,
+                    &user,
+                    LOBBY,
+                    EventKind::Message,
+                    Some(text.to_string()),
+                    None,
+                )
+                .await
+                .map(drop),
+                Err(error) => Err(error.into()),
+            },
+        };
         if let Err(error) = result
             && outbound
                 .send(Outbound::frame(&error.frame(None)))
@@ -149,12 +145,47 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
     ws::finish(writer).await;
 }
 
-/// `Offline` follows the presence rules: it is sent when the user's last
-/// connection to `lobby` is gone for longer than the grace period, so a
-/// reload or a second tab closing announces nothing.
+/// Makes sure the seed user may write in `lobby` and is a member of it, as
+/// every writer must be: a ban (even one placed while connected) refuses;
+/// a non-member joins, by its `Connect` frame or, when a client skips it,
+/// before its first message. (A kick closes the seed socket, see
+/// `Outbound::Removed`, so it cannot be undone on the same connection.)
+async fn seed_member(state: &AppState, user: &User, connect: bool) -> Result<(), ApiError> {
+    if state.store.is_banned(LOBBY, user.id).await? {
+        return Err(ApiError::Forbidden("you are banned from lobby".into()));
+    }
+    if connect || !state.store.is_member(LOBBY, user.id).await? {
+        access::append(state, user, LOBBY, EventKind::Join, None, None).await?;
+    }
+    Ok(())
+}
+
+/// `Offline` follows the presence rules: it is sent once, when the user's
+/// last connection to `lobby` has been gone for the grace period, so a
+/// reload or a second tab closing announces nothing, and neither does the
+/// timer of an earlier disconnect while a later connection was still open.
 fn announce_offline_after_grace(state: AppState, user: User) {
+    let departure = {
+        let mut departures = state
+            .seed_departures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let latest = departures.entry(user.id).or_insert(0);
+        *latest += 1;
+        *latest
+    };
     tokio::spawn(async move {
         tokio::time::sleep(state.config.presence_grace).await;
+        {
+            let mut departures = state
+                .seed_departures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if departures.get(&user.id) != Some(&departure) {
+                return; // a later disconnect's timer decides
+            }
+            departures.remove(&user.id);
+        }
         if state.hub.is_connected(LOBBY, user.id) {
             return;
         }

@@ -319,10 +319,12 @@ impl Connection {
                 self.subscribe(re, subscribe.room, subscribe.since).await
             }
             Command::Unsubscribe(unsubscribe) => {
-                if !self.rooms.remove(&unsubscribe.room) {
+                self.rooms.remove(&unsubscribe.room);
+                // The hub, not `self.rooms`, knows whether the subscription
+                // is still there: a kick, ban or leave ends it server-side.
+                if !self.state.hub.unsubscribe(&unsubscribe.room, self.conn) {
                     return Err(ApiError::BadRequest("not subscribed to this room".into()).into());
                 }
-                self.state.hub.unsubscribe(&unsubscribe.room, self.conn);
                 Ok(self
                     .reply(ServerFrame::Unsubscribed {
                         re,

@@ -98,6 +98,10 @@ impl Writer {
                     self.flush().await?;
                     return Ok(Some(Ending::Close(code, reason)));
                 }
+                Outbound::Removed { reason, .. } if self.dialect == Dialect::Seed => {
+                    self.flush().await?;
+                    return Ok(Some(Ending::Close(close::POLICY_VIOLATION, reason)));
+                }
                 Outbound::Replay { room, after, upto } => {
                     if self.replay(&room, after, upto).await.is_err() {
                         return Ok(Some(Ending::Close(1011, "could not read history: resume")));
@@ -121,6 +125,7 @@ impl Writer {
     fn render(&self, item: Outbound) -> Option<Utf8Bytes> {
         match (item, self.dialect) {
             (Outbound::Frame(text), _) => Some(text),
+            (Outbound::Removed { frame, .. }, Dialect::V1) => Some(frame),
             (Outbound::Event(published), Dialect::V1) => Some(published.v1.clone()),
             (Outbound::Event(published), Dialect::Seed) => published.seed().cloned(),
             (Outbound::V1Only(text), Dialect::V1) => Some(text),

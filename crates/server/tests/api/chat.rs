@@ -77,6 +77,12 @@ async fn edits_and_deletes_are_log_events_and_deleted_text_is_gone_everywhere() 
         1,
         "edits are searchable"
     );
+    let (_, found) = app.get("/api/v1/search?q=helo", Some(&bob.token)).await;
+    assert_eq!(
+        found["results"],
+        json!([]),
+        "the text before the edit is no longer found"
+    );
 
     let ack = a
         .request(json!({"type": "delete", "room": "lobby", "id": id}))
@@ -220,6 +226,26 @@ async fn typing_reaches_others_expires_and_clears_on_send() {
         "after about 6 s, not before"
     );
 
+    a.send_json(json!({"type": "typing", "room": "lobby", "active": true}))
+        .await;
+    assert_eq!(
+        b.recv_where(|f| f["type"] == "typing").await["active"],
+        true
+    );
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/lobby/messages",
+            Some(&ann.token),
+            json!({"body": "sent from a script", "nonce": "script-1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        b.recv_where(|f| f["type"] == "typing").await["active"],
+        false,
+        "a message sent over REST clears it too"
+    );
+
     let refused = a
         .request(json!({"type": "typing", "room": "elsewhere", "active": true}))
         .await;
@@ -305,6 +331,15 @@ async fn read_markers_move_forward_only_and_reach_the_users_other_tabs() {
     );
     let (_, rooms) = app.get("/api/v1/rooms", Some(&bob.token)).await;
     assert_eq!(unread(&rooms)["unread"], 0);
+
+    // A marker past the end stops at the room's head.
+    let head = unread(&rooms)["head"].as_u64().expect("head");
+    tab1.send_json(json!({"type": "read", "room": "lobby", "seq": head + 1000}))
+        .await;
+    let read = tab2.recv_where(|f| f["type"] == "read").await;
+    assert_eq!(read["seq"], head, "clamped to the head");
+    let (_, rooms) = app.get("/api/v1/rooms", Some(&bob.token)).await;
+    assert_eq!(unread(&rooms)["last_read"], head);
 
     let refused = tab1
         .request(json!({"type": "read", "room": "nowhere", "seq": 1}))

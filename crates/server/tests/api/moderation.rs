@@ -40,6 +40,14 @@ async fn a_kicked_member_is_removed_live_and_may_rejoin_a_public_room() {
         (notice["room"].clone(), notice["reason"].clone()),
         (json!("club"), json!("kicked"))
     );
+    let reply = p
+        .request(json!({"type": "unsubscribe", "room": "club"}))
+        .await;
+    assert_eq!(
+        (reply["type"].clone(), reply["code"].clone()),
+        (json!("error"), json!("bad_request")),
+        "the kick already ended the subscription: {reply}"
+    );
     let (_, events) = app
         .get("/api/v1/rooms/club/events", Some(&owner.token))
         .await;
@@ -62,6 +70,8 @@ async fn a_kicked_member_is_removed_live_and_may_rejoin_a_public_room() {
         .post("/api/v1/rooms/club/join", Some(&pete.token), json!({}))
         .await;
     assert_eq!(status, StatusCode::OK, "a kick is not a ban");
+    let subscribed = p.subscribe("club", None).await;
+    assert_eq!(subscribed["type"], "subscribed", "{subscribed}");
 }
 
 #[tokio::test]
@@ -322,7 +332,7 @@ async fn club(app: &crate::helpers::TestApp, owner: &Guest, members: &[&Guest]) 
 }
 
 #[tokio::test]
-async fn moderators_change_only_messages_of_lower_standing() {
+async fn moderators_delete_anyones_messages_but_edit_only_those_of_lower_standing() {
     let app = spawn_app().await;
     let admin = app.account("root").await;
     let owner = app.account("olga").await;
@@ -348,9 +358,30 @@ async fn moderators_change_only_messages_of_lower_standing() {
             .patch(&path, Some(&moderator.token), json!({"body": "rewritten"}))
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "edit {target}: {body}");
-        let (status, body) = app.delete(&path, Some(&moderator.token)).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "delete {target}: {body}");
     }
+    let by_owner_later = app.posted("club", &owner, "owner's later words").await;
+    let (status, body) = app
+        .delete(
+            &format!("/api/v1/rooms/club/messages/{by_owner_later}"),
+            Some(&moderator.token),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a moderator deletes anyone's message, the owner's too: {body}"
+    );
+    let (status, body) = app
+        .delete(
+            &format!("/api/v1/rooms/club/messages/{by_admin}"),
+            Some(&member.token),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a member deletes only their own: {body}"
+    );
     let (status, body) = app
         .patch(
             &format!("/api/v1/rooms/club/messages/{by_member}"),
@@ -577,4 +608,75 @@ async fn bans_are_lifted_only_by_their_author_or_someone_above_and_reach_guests_
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     }
+}
+
+#[tokio::test]
+async fn a_name_means_the_account_before_a_guest_who_took_that_name() {
+    let app = spawn_app().await;
+    let owner = app.account("olga").await;
+    let account = app.account("alice").await;
+    let impostor = app.guest("alice").await;
+    club(&app, &owner, &[&impostor]).await;
+
+    // "alice" is the account, not a member yet: banned ahead of time.
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&owner.token),
+            json!({"user": "alice"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post("/api/v1/rooms/club/join", Some(&account.token), json!({}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the account is banned: {body}"
+    );
+    let (status, members) = app
+        .get("/api/v1/rooms/club/members", Some(&owner.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{members}");
+    assert!(
+        members["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .any(|m| m["user"]["id"] == impostor.id),
+        "the guest named alice is untouched: {members}"
+    );
+
+    // The guest is reached by id; a display name nobody holds as a username
+    // still finds a guest member.
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/kick",
+            Some(&owner.token),
+            json!({"id": impostor.id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let carol = app.guest("Carol").await;
+    let (status, _) = app
+        .post("/api/v1/rooms/club/join", Some(&carol.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/kick",
+            Some(&owner.token),
+            json!({"user": "Carol"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/kick",
+            Some(&owner.token),
+            json!({"user": "nobody-here"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }

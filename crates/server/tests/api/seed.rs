@@ -129,6 +129,14 @@ async fn seed_bad_input_is_refused_clearly() {
         .expect("request");
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
+    // A plain GET (no upgrade) on either socket route: the JSON error body.
+    for path in ["/ws/7", "/api/v1/ws"] {
+        let response = app.http.get(app.url(path)).send().await.expect("request");
+        let (status, body) = crate::helpers::json_response(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{path}: {body}");
+    }
+
     let mut request = app.ws_url("/ws/9").into_client_request().expect("request");
     request
         .headers_mut()
@@ -155,8 +163,11 @@ async fn a_seed_client_reconnecting_within_the_grace_period_is_not_announced_off
     let mut watcher = app.ws_anonymous("/ws/100").await;
     watcher.send_text("Connect").await;
     watcher.recv().await;
-    let flaky = app.ws_anonymous("/ws/200").await;
+    let mut flaky = app.ws_anonymous("/ws/200").await;
+    flaky.send_text("Connect").await;
+    assert_eq!(watcher.recv().await["message"], "Connect");
     drop(flaky);
+    // The seed client reconnects without a second Connect; it is a member.
     let mut flaky = app.ws_anonymous("/ws/200").await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     flaky.send_text("still here").await;
@@ -171,5 +182,103 @@ async fn a_seed_client_reconnecting_within_the_grace_period_is_not_announced_off
     assert_eq!(
         (offline["clientId"].clone(), offline["message"].clone()),
         (json!(200), json!("Offline"))
+    );
+}
+
+#[tokio::test]
+async fn offline_comes_once_a_grace_period_after_the_last_disconnect() {
+    let grace = std::time::Duration::from_millis(1500);
+    let app = spawn_app_with(|c| c.presence_grace = grace).await;
+    let mut watcher = app.ws_anonymous("/ws/100").await;
+    watcher.send_text("Connect").await;
+    watcher.recv().await;
+    let mut flaky = app.ws_anonymous("/ws/200").await;
+    flaky.send_text("Connect").await;
+    assert_eq!(watcher.recv().await["message"], "Connect");
+    // Gone, back within the grace period, then gone for good: the first
+    // disconnect's timer must not announce Offline while the second
+    // connection is open, nor early for the last one.
+    drop(flaky);
+    tokio::time::sleep(grace / 3).await;
+    let flaky = app.ws_anonymous("/ws/200").await;
+    tokio::time::sleep(grace / 3).await;
+    let last_disconnect = std::time::Instant::now();
+    drop(flaky);
+    let offline = watcher.recv().await;
+    assert_eq!(
+        (offline["clientId"].clone(), offline["message"].clone()),
+        (json!(200), json!("Offline"))
+    );
+    assert!(
+        last_disconnect.elapsed() >= grace,
+        "Offline {:?} after the last disconnect, before the grace period",
+        last_disconnect.elapsed()
+    );
+    // And only once: the next frame the watcher sees is a new message.
+    let mut other = app.ws_anonymous("/ws/300").await;
+    tokio::time::sleep(grace).await;
+    other.send_text("later").await;
+    let next = watcher.recv().await;
+    assert_eq!(
+        (next["clientId"].clone(), next["message"].clone()),
+        (json!(300), json!("Connect")),
+        "no second Offline"
+    );
+}
+
+#[tokio::test]
+async fn a_seed_client_is_a_member_when_it_writes_and_a_kick_closes_it() {
+    let app = spawn_app().await;
+    let admin = app.account("root").await;
+    // A client that skips Connect still joins before its first message.
+    let mut seed = app.ws_anonymous("/ws/555").await;
+    seed.send_text("no connect first").await;
+    assert_eq!(seed.recv().await["message"], "Connect");
+    assert_eq!(seed.recv().await["message"], "no connect first");
+    let (_, members) = app
+        .get("/api/v1/rooms/lobby/members", Some(&admin.token))
+        .await;
+    let id = members["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user"]["name"] == "555")
+        .map(|m| m["user"]["id"].clone())
+        .expect("the seed guest is a member");
+
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/lobby/kick",
+            Some(&admin.token),
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (frames, code) = seed.frames_until_close().await;
+    assert_eq!(
+        code, 1008,
+        "kicked: closed, not left writing as a non-member"
+    );
+    assert!(
+        frames.iter().all(|f| f["type"] != "unsubscribed"),
+        "no v1 frame on the seed dialect: {frames:?}"
+    );
+
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/lobby/ban",
+            Some(&admin.token),
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let request = app
+        .ws_url("/ws/555")
+        .into_client_request()
+        .expect("request");
+    let refused = tokio_tungstenite::connect_async(request).await;
+    assert!(
+        matches!(refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403),
+        "a banned seed client is refused at the upgrade"
     );
 }
