@@ -75,6 +75,92 @@ describe('App', () => {
     expect(screen.getByText('You were signed out.')).toBeInTheDocument();
   });
 
+  it('reconnects after a 1008 when /me still answers the user', async () => {
+    fakeFetch({ ...common, 'GET /api/v1/me': () => ({ json: alice }) });
+    render(<App />);
+    await screen.findByRole('log', { name: 'Messages' });
+    const ws = await waitFor(() => FakeWebSocket.latest());
+    act(() => {
+      ws.open();
+      ws.receive(welcomeFrame());
+    });
+    act(() => ws.drop(1008, 'session ended'));
+    // The backoff's first wait is below 0.5 s.
+    await waitFor(() => expect(FakeWebSocket.instances.length).toBe(2), { timeout: 2000 });
+    expect(screen.queryByRole('textbox', { name: 'Display name' })).toBeNull();
+    expect(screen.getByRole('status')).not.toHaveTextContent('Offline');
+  });
+
+  it('stays signed in and says so when signing out fails', async () => {
+    let fail = true;
+    fakeFetch({
+      ...common,
+      'GET /api/v1/me': () => ({ json: alice }),
+      'POST /api/v1/auth/logout': () =>
+        fail ? { status: 503, json: { error: { code: 'unavailable', message: 'try later' } } } : { json: {} },
+    });
+    render(<App />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not sign out: try later');
+    expect(screen.getByRole('log', { name: 'Messages' })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: 'Display name' })).toBeNull();
+    fail = false;
+    await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('textbox', { name: 'Display name' })).toBeInTheDocument();
+  });
+
+  it('connects again as the account after a guest registers, own messages still own', async () => {
+    const account = { ...alice, guest: false, username: 'alice' };
+    fakeFetch({
+      ...common,
+      'GET /api/v1/me': () => ({ json: alice }),
+      'GET /api/v1/sessions': () => ({ json: { sessions: [] } }),
+      'GET /api/v1/tokens': () => ({ json: { tokens: [] } }),
+      'GET /api/v1/rooms/lobby/events': () => ({
+        json: { events: [{ room: 'lobby', seq: 1, id: 1, ts: '2026-11-26T12:00:00.000Z', kind: 'message', author: { id: alice.id, name: alice.name }, body: 'as a guest' }], has_more: false },
+      }),
+      'POST /api/v1/auth/register': () => ({ status: 201, json: { user: account, token: 't' } }),
+    });
+    render(<App />);
+    const ws = await waitFor(() => FakeWebSocket.latest());
+    act(() => {
+      ws.open();
+      ws.receive(welcomeFrame());
+    });
+    await screen.findByText('as a guest');
+    await userEvent.click(screen.getByRole('button', { name: 'Account' }));
+    const panel = screen.getByRole('region', { name: 'Account' });
+    await userEvent.type(within(panel).getByRole('textbox', { name: 'Username' }), 'alice');
+    await userEvent.type(within(panel).getByLabelText('Password'), 'correct horse battery');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Create account' }));
+    await waitFor(() => expect(FakeWebSocket.instances.length).toBe(2));
+    const ws2 = FakeWebSocket.latest();
+    act(() => {
+      ws2.open();
+      ws2.receive(welcomeFrame(account));
+    });
+    expect(ws2.sentOfType('subscribe')).toEqual([expect.objectContaining({ room: 'lobby', since: 1 })]);
+    expect(screen.getByText('as a guest').closest('article')).toHaveAttribute('data-own', 'true');
+  });
+
+  it('says in the lobby that the user was removed from it, and joins again on request', async () => {
+    fakeFetch({ ...common, 'GET /api/v1/me': () => ({ json: alice }) });
+    render(<App />);
+    await screen.findByRole('log', { name: 'Messages' });
+    const ws = await waitFor(() => FakeWebSocket.latest());
+    act(() => {
+      ws.open();
+      ws.receive(welcomeFrame());
+    });
+    await waitFor(() => expect(ws.sentOfType('subscribe')).toHaveLength(1));
+    act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'kicked' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('You were removed from #Lobby.');
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    await userEvent.click(screen.getByRole('button', { name: 'Join again' }));
+    expect(ws.sentOfType('subscribe')).toHaveLength(2);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('leaves a room the user was kicked from for the lobby, with a notice', async () => {
     const rust = { id: 'rust', name: 'Rust', topic: '', visibility: 'public', head: 3, member_count: 2, unread: 0, last_read: 3 };
     fakeFetch({

@@ -3,6 +3,7 @@
 // each other.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../lib/api-client';
 import { getMe } from '../features/auth/api/get-me';
 import type { AccountUser } from '../features/auth/api/guest-login';
 import { logout } from '../features/auth/api/logout';
@@ -87,25 +88,36 @@ export function App() {
           key={session.user.id}
           user={session.user}
           onUserChanged={(user) => setSession({ kind: 'user', user })}
-          onAuthLost={() => {
+          onAuthLost={async () => {
             // Only a definite 401 signs the user out (the socket closed with
             // 1008: logged out or session revoked elsewhere); a server that is
-            // down keeps the chat on screen, reconnecting. The answer only
+            // down, or a session that still holds, keeps the chat on screen,
+            // reconnecting (the answer tells the socket which). The answer only
             // applies to the session it was asked for: after "Sign out" and a
             // quick sign-in, a late 401 must not sign the new session out.
             const asked = generation.current;
-            getMe().then(
-              (user) => {
-                if (!user && generation.current === asked) {
-                  setSession({ kind: 'anonymous', notice: 'You were signed out.' });
-                }
-              },
-              () => {},
-            );
+            let user: AccountUser | null;
+            try {
+              user = await getMe();
+            } catch {
+              return true;
+            }
+            if (user) return true;
+            if (generation.current === asked) {
+              setSession({ kind: 'anonymous', notice: 'You were signed out.' });
+            }
+            return false;
           }}
-          onSignOut={() => {
+          onSignOut={async () => {
+            try {
+              await logout();
+            } catch (e) {
+              // Unless the session is gone already, the cookie may still be
+              // valid: showing the sign-in screen would be a lie.
+              if (!(e instanceof ApiError && e.status === 401)) throw e;
+            }
             generation.current += 1;
-            void logout().finally(() => setSession({ kind: 'anonymous' }));
+            setSession({ kind: 'anonymous' });
           }}
         />
       );
@@ -115,8 +127,10 @@ export function App() {
 type ShellProps = {
   user: AccountUser;
   onUserChanged: (user: AccountUser) => void;
-  onAuthLost: () => void;
-  onSignOut: () => void;
+  /** Resolves whether the user is still signed in. */
+  onAuthLost: () => Promise<boolean>;
+  /** Rejects when the server did not end the session. */
+  onSignOut: () => Promise<void>;
 };
 
 function ChatShell(props: ShellProps) {
@@ -139,6 +153,7 @@ const REMOVAL_TEXT: Record<string, string> = {
 function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   const [room, setRoom] = useState<RoomRef>(LOBBY);
   const [panel, setPanel] = useState<Panel>('none');
+  const [signOut, setSignOut] = useState<{ busy: boolean; error?: string }>({ busy: false });
   const lists = useRoomLists();
   const readMarks = useReadMarks();
   const members = useMembers(room.id, user);
@@ -159,12 +174,26 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
     setRoom(LOBBY);
     if (panel === 'members') setPanel('none');
   }
-  const removedNotice = notice
-    ? `${REMOVAL_TEXT[notice.reason] ?? 'You are no longer in'} #${roomName(notice.room)}.`
-    : null;
+  // The open room says it in its own view (with "Join again").
+  const removedNotice =
+    notice && notice.room !== room.id
+      ? `${REMOVAL_TEXT[notice.reason] ?? 'You are no longer in'} #${roomName(notice.room)}.`
+      : null;
   useEffect(() => {
     if (notice) void refreshLists();
   }, [notice, refreshLists]);
+
+  const signOutNow = async () => {
+    setSignOut({ busy: true });
+    try {
+      await onSignOut();
+    } catch (e) {
+      setSignOut({
+        busy: false,
+        error: `Could not sign out: ${e instanceof Error ? e.message : 'the server did not answer'}`,
+      });
+    }
+  };
 
   const openRoom = (next: RoomRef) => {
     setRoom(next);
@@ -196,9 +225,14 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           >
             Account
           </button>
-          <button type="button" className="secondary" onClick={onSignOut}>
+          <button type="button" className="secondary" disabled={signOut.busy} onClick={() => void signOutNow()}>
             Sign out
           </button>
+          {signOut.error && (
+            <span className="form-error" role="alert">
+              {signOut.error}
+            </span>
+          )}
         </div>
       </header>
       <RoomListView activeRoom={room} onOpenRoom={openRoom} readMarks={readMarks} lists={lists} />

@@ -41,5 +41,11 @@ export function ChatProvider({ children, client: given, options, me }: Props) {
     };
   }, [client]);
 
+  // A guest who registers stays the same user (same provider) with a new
+  // identity, which the open connection does not see.
+  useEffect(() => {
+    if (me) client.setMe(me);
+  }, [client, me]);
+
   return <ChatClientContext.Provider value={client}>{children}</ChatClientContext.Provider>;
 }

@@ -142,7 +142,59 @@ describe('ChatRoom', () => {
     const { ws } = setup();
     expect(screen.getByRole('status')).toHaveTextContent('Connected');
     act(() => ws.drop(1006));
-    expect(screen.getByRole('status')).toHaveTextContent('Reconnecting in 3 s');
+    expect(screen.getByRole('status')).toHaveTextContent('Reconnecting');
+    expect(screen.getByRole('status').parentElement).toHaveTextContent('Reconnecting in 3 s');
+  });
+
+  it('announces a state once: the countdown ticks outside the status region', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { ws } = setup();
+      act(() => ws.drop(1006));
+      const status = screen.getByRole('status');
+      const before = status.innerHTML;
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(1100);
+      });
+      expect(status.parentElement).toHaveTextContent(/Reconnecting in [12] s/);
+      expect(status.innerHTML).toBe(before);
+      expect(status.textContent).toBe('Reconnecting');
+      const countdown = status.parentElement!.querySelector('[aria-hidden="true"]');
+      expect(countdown?.textContent).toMatch(/in [12] s/);
+      expect(status.contains(countdown)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says in the room that the user was removed from it, by whom, and offers to join again', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    act(() => {
+      ws.receive({ type: 'event', ...ev(4, { kind: 'leave', author: alice, actor: { id: 9, name: 'olga' }, body: 'kicked' }) });
+      ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'kicked' });
+    });
+    expect(screen.getByRole('alert')).toHaveTextContent('You were removed from #Lobby by olga.');
+    await userEvent.click(screen.getByRole('button', { name: 'Join again' }));
+    expect(ws.sentOfType('subscribe').at(-1)).toMatchObject({ room: 'lobby', since: 4 });
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('offers no way back after a ban', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'banned' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('You were banned from #Lobby.');
+    expect(screen.queryByRole('button', { name: 'Join again' })).toBeNull();
+  });
+
+  it('shows a refused subscribe in the room', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    const [sub] = ws.sentOfType('subscribe');
+    act(() => ws.receive({ type: 'error', re: sub.req, code: 'forbidden', message: 'you are banned from this room' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('You cannot follow #Lobby: you are banned from this room.');
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
 });
 

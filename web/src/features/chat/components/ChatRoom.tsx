@@ -2,7 +2,7 @@
 // log and the composer.
 
 import { useEffect, useMemo, type ReactNode } from 'react';
-import { emptyTimeline, toDisplayItems, type TypingEntry } from '../core/chat-store';
+import { emptyTimeline, toDisplayItems, type RoomEnded, type TypingEntry } from '../core/chat-store';
 import { typingText } from '../core/typing-text';
 import { useChatClient, useChatState } from '../hooks/chat-context';
 import { Composer } from './Composer';
@@ -22,6 +22,25 @@ type Props = {
 
 const NO_TYPING: TypingEntry[] = [];
 
+/** Why no more events arrive, in words; and whether subscribing again may work. */
+function endedText(ended: RoomEnded, room: string): { text: string; action: string | null } {
+  const by = ended.by ? ` by ${ended.by}` : '';
+  switch (ended.reason) {
+    case 'kicked':
+      return { text: `You were removed from ${room}${by}.`, action: 'Join again' };
+    case 'banned':
+      return { text: `You were banned from ${room}${by}.`, action: null };
+    case 'left':
+      return { text: `You left ${room}.`, action: 'Join again' };
+    case 'refused':
+      // Not asked again by itself (banned, not a member: it would be refused
+      // again), but the user may, e.g. once unbanned.
+      return { text: `You cannot follow ${room}: ${ended.message ?? ended.code ?? 'refused'}.`, action: 'Try again' };
+    default:
+      return { text: `You are no longer in ${room}.`, action: 'Join again' };
+  }
+}
+
 export function ChatRoom({ roomId, roomName, canChangeOthers, headerActions, direct = false }: Props) {
   const client = useChatClient();
   const timeline = useChatState((s) => s.timelines[roomId] ?? emptyTimeline);
@@ -37,6 +56,7 @@ export function ChatRoom({ roomId, roomName, canChangeOthers, headerActions, dir
 
   const items = useMemo(() => toDisplayItems(timeline.events), [timeline.events]);
   const pending = useMemo(() => allPending.filter((p) => p.room === roomId), [allPending, roomId]);
+  const ended = timeline.ended ? endedText(timeline.ended, `${direct ? '@' : '#'}${roomName}`) : null;
 
   return (
     <section className="room" aria-labelledby="room-title">
@@ -67,6 +87,17 @@ export function ChatRoom({ roomId, roomName, canChangeOthers, headerActions, dir
           )}
         </div>
       )}
+      {ended && (
+        // Without this the room would look live while nothing arrives.
+        <div className="banner" role="alert">
+          {ended.text}{' '}
+          {ended.action && (
+            <button type="button" onClick={() => client.rejoin(roomId)}>
+              {ended.action}
+            </button>
+          )}
+        </div>
+      )}
       {!timeline.loaded && !timeline.error && <p className="loading">Loading messages…</p>}
       <MessageList
         items={items}
@@ -80,6 +111,7 @@ export function ChatRoom({ roomId, roomName, canChangeOthers, headerActions, dir
         canChangeOthers={canChangeOthers}
         onEdit={(id, body) => client.editMessage(roomId, id, body)}
         onDelete={(id) => client.deleteMessage(roomId, id)}
+        onFollowingChange={(following) => client.setFollowing(roomId, following)}
       />
       <p className="typing" aria-live="polite" aria-atomic="true">
         {typingText(typing)}

@@ -1,7 +1,7 @@
 // The connection state, in the page's only role="status" element.
 
 import { useEffect, useState } from 'react';
-import { connectionText } from '../core/connection-text';
+import { connectionDetail, connectionLabel } from '../core/connection-text';
 import { useChatState } from '../hooks/chat-context';
 
 export function ConnectionStatus() {
@@ -19,13 +19,17 @@ export function ConnectionStatus() {
     };
   }, [connection]);
 
+  const detail = connectionDetail(connection, now);
+  // The live region holds only the state's label, so a screen reader speaks
+  // each change of state once; the ticking countdown sits outside it, hidden
+  // from assistive technology.
   return (
     <p
-      role="status"
       className={`connection connection-${connection.kind}`}
       title={connection.kind === 'offline' ? connection.reason : undefined}
     >
-      {connectionText(connection, now)}
+      <span role="status">{connectionLabel(connection)}</span>
+      {detail && <span aria-hidden="true">{detail}</span>}
     </p>
   );
 }

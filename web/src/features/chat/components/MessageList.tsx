@@ -22,6 +22,8 @@ type Props = {
   canChangeOthers?: (authorId: number) => boolean;
   onEdit?: (id: number, body: string) => Promise<void>;
   onDelete?: (id: number) => Promise<void>;
+  /** Told when the user scrolls away from or back to the newest messages. */
+  onFollowingChange?: (following: boolean) => void;
 };
 
 const TOP_THRESHOLD_PX = 40;
@@ -45,6 +47,7 @@ export function MessageList({
   canChangeOthers,
   onEdit,
   onDelete,
+  onFollowingChange,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -76,7 +79,9 @@ export function MessageList({
 
   const onScroll = (e: UIEvent<HTMLDivElement>) => {
     const el = e.currentTarget;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_THRESHOLD_PX;
+    const following = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_THRESHOLD_PX;
+    if (following !== atBottom.current) onFollowingChange?.(following);
+    atBottom.current = following;
     prev.current = { ...prev.current, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
     if (el.scrollTop <= TOP_THRESHOLD_PX && hasMore && !loadingOlder) onLoadOlder();
   };

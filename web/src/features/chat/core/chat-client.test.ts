@@ -196,7 +196,7 @@ describe('ChatClient edit, delete, typing and read markers', () => {
     expect(ws.sentOfType('typing').map((f) => f.active)).toEqual([true, true, false, true, false]);
   });
 
-  it('sends read with the newest seq, debounced, while the page is visible', async () => {
+  it('sends read with the newest seq, about once a second, while the page is visible', async () => {
     vi.useFakeTimers();
     const { client, ws } = setup();
     await client.openRoom('lobby');
@@ -208,6 +208,32 @@ describe('ChatClient edit, delete, typing and read markers', () => {
     expect(client.store.getState().readMarks.lobby).toBe(4);
     vi.advanceTimersByTime(5000);
     expect(ws.sentOfType('read')).toHaveLength(1);
+  });
+
+  it('keeps sending read in a room that never pauses for a second', async () => {
+    vi.useFakeTimers();
+    const { client, ws } = setup();
+    await client.openRoom('lobby');
+    for (let seq = 3; seq <= 12; seq++) {
+      ws.receive({ type: 'event', ...ev(seq) });
+      vi.advanceTimersByTime(400);
+    }
+    const reads = ws.sentOfType('read').map((f) => f.seq);
+    // 4 s of events: a marker about every second, never more often.
+    expect(reads.length).toBeGreaterThanOrEqual(3);
+    expect(reads.length).toBeLessThanOrEqual(4);
+    vi.advanceTimersByTime(1000);
+    expect(ws.sentOfType('read').at(-1)).toEqual({ type: 'read', room: 'lobby', seq: 12 });
+  });
+
+  it('marks a room read when it is opened while a marker for another room waits', async () => {
+    vi.useFakeTimers();
+    const { client, ws } = setup();
+    await client.openRoom('lobby');
+    ws.receive({ type: 'event', ...ev(3) });
+    await client.openRoom('rust');
+    vi.advanceTimersByTime(1000);
+    expect(ws.sentOfType('read')).toEqual([{ type: 'read', room: 'rust', seq: 2 }]);
   });
 
   it('sends no read while the page is hidden', async () => {
@@ -307,5 +333,47 @@ describe('ChatClient resume point', () => {
     ws.receive({ type: 'event', ...ev(4) });
     ws.receive({ type: 'event', ...ev(5, { author: alice, body: 'hi', nonce: 'n1' }) });
     expect(seqs(client)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('ChatClient removal and identity', () => {
+  function setup() {
+    const client = makeClient(async (room) => ({ events: [ev(1, { room }), ev(2, { room })], has_more: false }));
+    client.start();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive(welcomeFrame());
+    return { client, ws };
+  }
+
+  it('follows the open room again after a kick from it ("Join again"), from its last seq', async () => {
+    const { client, ws } = setup();
+    await client.openRoom('lobby');
+    ws.receive({ type: 'event', ...ev(3, { kind: 'leave', author: alice, actor: { id: 9, name: 'olga' }, body: 'kicked' }) });
+    ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'kicked' });
+    expect(client.store.getState().timelines.lobby.ended).toMatchObject({ reason: 'kicked', by: 'olga' });
+    // Opening the open room again does nothing: the way back is rejoin.
+    await client.openRoom('lobby');
+    expect(ws.sentOfType('subscribe')).toHaveLength(1);
+    client.rejoin('lobby');
+    expect(ws.sentOfType('subscribe')[1]).toMatchObject({ room: 'lobby', since: 3 });
+    expect(client.store.getState().timelines.lobby.ended).toBeUndefined();
+  });
+
+  it('connects again as the new identity after a guest registers, resuming without loss', async () => {
+    const { client, ws } = setup();
+    await client.openRoom('lobby');
+    ws.receive({ type: 'event', ...ev(3, { author: alice, body: 'as a guest' }) });
+    const account = { id: alice.id, name: 'alice', guest: false, username: 'alice' };
+    client.setMe(account);
+    expect(client.store.getState().me).toEqual(account);
+    const ws2 = FakeWebSocket.latest();
+    expect(ws2).not.toBe(ws);
+    ws2.open();
+    ws2.receive(welcomeFrame(account));
+    expect(ws2.sentOfType('subscribe')).toEqual([expect.objectContaining({ room: 'lobby', since: 3 })]);
+    // The same identity again (e.g. a re-render) does not reconnect.
+    client.setMe({ ...account });
+    expect(FakeWebSocket.latest()).toBe(ws2);
   });
 });

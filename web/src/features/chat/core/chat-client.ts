@@ -5,6 +5,7 @@
 // seq without re-reading history.
 
 import { ApiError } from '../../../lib/api-client';
+import type { User } from '../../../types/api';
 import { deleteMessage } from '../api/delete-message';
 import { editMessage } from '../api/edit-message';
 import { getEvents, type ChatEvent, type EventsPage } from '../api/get-events';
@@ -25,8 +26,8 @@ export type ChatClientOptions = {
 
 /** Typing renewals are sent at most this often while the user types. */
 export const TYPING_THROTTLE_MS = 2000;
-/** Read markers wait this long for more events before going out. */
-export const READ_DEBOUNCE_MS = 1000;
+/** Read markers go out at most this often (the newest seq seen when they do). */
+export const READ_THROTTLE_MS = 1000;
 
 const pageVisible = () => typeof document === 'undefined' || document.visibilityState !== 'hidden';
 
@@ -51,7 +52,7 @@ export class ChatClient {
   private readonly isVisible: () => boolean;
   private readonly now: () => number;
   private typing: { room: string; sentAt: number } | null = null;
-  private readTimer: ReturnType<typeof setTimeout> | null = null;
+  private readTimer: { room: string; handle: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(options: ChatClientOptions = {}) {
     this.store = options.store ?? createChatStore();
@@ -79,7 +80,7 @@ export class ChatClient {
   stop(): void {
     this.unwatch?.();
     this.unwatch = null;
-    if (this.readTimer !== null) clearTimeout(this.readTimer);
+    if (this.readTimer !== null) clearTimeout(this.readTimer.handle);
     this.readTimer = null;
     this.socket.stop();
   }
@@ -106,6 +107,8 @@ export class ChatClient {
     const previous = this.active;
     this.setTyping(false);
     this.active = room;
+    // A room is opened at its newest messages (the log scrolls there).
+    this.setFollowing(room, true);
     if (previous) this.socket.unsubscribe(previous);
     const t = this.store.getState().timelines[room];
     if (t?.loaded) {
@@ -133,6 +136,46 @@ export class ChatClient {
     })();
     this.loading.set(room, p);
     return p;
+  }
+
+  /**
+   * Follows the open room again after the server ended or refused its
+   * subscription ("Join again", "Try again"). Subscribing joins a public room
+   * again; resuming from the last seq replays what happened meanwhile. A
+   * room the user may not follow answers with an error, shown in the room.
+   */
+  rejoin(room: string): void {
+    if (this.active !== room) return;
+    const t = this.store.getState().timelines[room];
+    if (t?.loaded) this.socket.subscribe(room);
+    else void this.loadHistory(room);
+  }
+
+  /**
+   * The signed-in user as the app knows it. A change (a guest who registered)
+   * is invisible to the open connection, whose user was fixed at `hello`:
+   * connect again so that live frames carry the new identity.
+   */
+  setMe(user: User): void {
+    const me = this.store.getState().me;
+    // Absent and null/false fields mean the same: no spurious reconnect.
+    if (
+      me &&
+      me.id === user.id &&
+      me.name === user.name &&
+      me.guest === user.guest &&
+      (me.username ?? null) === (user.username ?? null) &&
+      Boolean(me.admin) === Boolean(user.admin)
+    ) {
+      return;
+    }
+    this.store.dispatch({ type: 'me', user });
+    this.socket.restart();
+  }
+
+  /** Whether the user is at the newest messages of `room` (older ones may then be dropped from memory). */
+  setFollowing(room: string, following: boolean): void {
+    this.store.dispatch({ type: 'view/following', room, following });
   }
 
   /** Loads the page before the oldest event held (scroll to top / "Load older messages"). */
@@ -214,10 +257,12 @@ export class ChatClient {
   }
 
   /**
-   * Sends `read` with the open room's `lastSeq` once no new event has
-   * arrived for READ_DEBOUNCE_MS, while the page is visible; records it in
-   * the store too, which clears the room's unread badge. Not the newest seq
-   * shown: events below an out-of-band one may not have arrived yet.
+   * Sends `read` with the open room's `lastSeq` READ_THROTTLE_MS after the
+   * first unread event, while the page is visible; records it in the store
+   * too, which clears the room's unread badge. A throttle, not a debounce: in
+   * a busy room events never pause for a second, and the marker must still
+   * go out. Not the newest seq shown: events below an out-of-band one may not
+   * have arrived yet.
    */
   private scheduleRead(): void {
     const room = this.active;
@@ -225,15 +270,18 @@ export class ChatClient {
     const state = this.store.getState();
     const seq = lastSeq(state, room);
     if (seq === undefined || seq <= 0 || seq <= (state.readMarks[room] ?? 0)) return;
-    if (this.readTimer !== null) clearTimeout(this.readTimer);
-    this.readTimer = setTimeout(() => {
+    // The waiting timer reads the newest seq when it fires.
+    if (this.readTimer?.room === room) return;
+    if (this.readTimer !== null) clearTimeout(this.readTimer.handle);
+    const handle = setTimeout(() => {
       this.readTimer = null;
       if (this.active !== room || !this.isVisible()) return;
       const newest = lastSeq(this.store.getState(), room);
       if (newest === undefined) return;
       this.socket.sendRead(room, newest);
       this.store.dispatch({ type: 'read/marked', room, seq: newest });
-    }, READ_DEBOUNCE_MS);
+    }, READ_THROTTLE_MS);
+    this.readTimer = { room, handle };
   }
 
   retry(nonce: string): void {

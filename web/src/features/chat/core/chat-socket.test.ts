@@ -234,6 +234,77 @@ describe('ChatSocket reconnect', () => {
     expect(onAuthFailure).toHaveBeenCalledOnce();
   });
 
+  it('reconnects after 1008 "no hello in time": only this connection was too slow', () => {
+    const onAuthFailure = vi.fn(async () => false);
+    const socket = makeSocket({ onAuthFailure });
+    socket.subscribe('lobby');
+    const ws = connect(socket);
+    ws.drop(1008, 'no hello in time');
+    expect(onAuthFailure).not.toHaveBeenCalled();
+    expect(store.getState().connection.kind).toBe('reconnecting');
+    vi.advanceTimersByTime(1000);
+    const ws2 = FakeWebSocket.latest();
+    expect(ws2).not.toBe(ws);
+    ws2.open();
+    expect(ws2.sent).toEqual([{ type: 'hello' }]);
+  });
+
+  it('after another 1008, reconnects with backoff when the session still holds', async () => {
+    const onAuthFailure = vi.fn(async () => true);
+    const socket = makeSocket({ onAuthFailure });
+    const ws = connect(socket);
+    ws.drop(1008, 'session ended');
+    expect(onAuthFailure).toHaveBeenCalledOnce();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().connection.kind).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(FakeWebSocket.latest()).toBe(ws);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeWebSocket.latest()).not.toBe(ws);
+  });
+
+  it('after a 1008, stays offline when the session is gone', async () => {
+    const socket = makeSocket({ onAuthFailure: async () => false });
+    const ws = connect(socket);
+    ws.drop(1008, 'authentication failed');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(store.getState().connection).toEqual({ kind: 'offline', reason: 'Signed out' });
+    expect(FakeWebSocket.latest()).toBe(ws);
+  });
+
+  it('ignores a session check that ends after stop', async () => {
+    let answer!: (v: boolean) => void;
+    const socket = makeSocket({ onAuthFailure: () => new Promise<boolean>((r) => (answer = r)) });
+    const ws = connect(socket);
+    ws.drop(1008, 'session ended');
+    socket.stop();
+    answer(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(store.getState().connection.kind).toBe('idle');
+  });
+
+  it('restart connects again at once and resumes every room and pending message', () => {
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2)], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('lobby');
+    const ws = connect(socket);
+    ws.close = vi.fn();
+    socket.send('lobby', 'in flight');
+    socket.restart();
+    expect(ws.close).toHaveBeenCalledWith(1000, 'reconnecting');
+    const ws2 = FakeWebSocket.latest();
+    expect(ws2).not.toBe(ws);
+    // The old connection's late frames are not taken for the new one's.
+    ws.receive({ type: 'event', ...ev(9) });
+    expect(store.getState().timelines.lobby.events.map((e) => e.seq)).toEqual([1, 2]);
+    ws2.open();
+    ws2.receive(welcomeFrame({ id: 1, name: 'alice', guest: false }));
+    expect(ws2.sentOfType('subscribe')).toEqual([expect.objectContaining({ room: 'lobby', since: 2 })]);
+    expect(ws2.sentOfType('send')).toEqual([expect.objectContaining({ body: 'in flight', nonce: 'nonce-1' })]);
+    expect(store.getState().me).toMatchObject({ guest: false });
+  });
+
   it('detects a dead link by the heartbeat and reconnects', () => {
     const socket = makeSocket();
     const ws = connect(socket);
@@ -345,5 +416,52 @@ describe('ChatSocket edit, delete, typing, read, removal', () => {
     store.dispatch({ type: 'room/removed-seen' });
     ws.receive({ type: 'unsubscribed', re: 3, room: 'lobby' });
     expect(store.getState().removed).toBeNull();
+  });
+
+  it('says in the room who removed the user, and subscribing again follows it again', () => {
+    const olga = { id: 5, name: 'olga' };
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('lobby');
+    const ws = connect(socket);
+    ws.receive({ type: 'event', ...ev(2, { kind: 'leave', author: alice, actor: olga, body: 'kicked' }) });
+    ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'kicked' });
+    expect(store.getState().timelines.lobby.ended).toEqual({ reason: 'kicked', by: 'olga' });
+    socket.subscribe('lobby');
+    expect(store.getState().timelines.lobby.ended).toBeUndefined();
+    expect(store.getState().removed).toBeNull();
+    expect(ws.sentOfType('subscribe').at(-1)).toMatchObject({ room: 'lobby', since: 2 });
+  });
+
+  it('shows a refused subscribe in the room and does not ask again on every reconnect', () => {
+    store.dispatch({ type: 'history/loaded', room: 'rust', events: [ev(1, { room: 'rust' })], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('rust');
+    const ws = connect(socket);
+    const [sub] = ws.sentOfType('subscribe');
+    ws.receive({ type: 'error', re: sub.req, code: 'forbidden', message: 'you are banned from this room' });
+    expect(store.getState().timelines.rust.ended).toEqual({
+      reason: 'refused',
+      code: 'forbidden',
+      message: 'you are banned from this room',
+    });
+    expect(socket.subscribedRooms()).toEqual([]);
+    ws.drop(1006);
+    vi.advanceTimersByTime(1000);
+    const ws2 = FakeWebSocket.latest();
+    ws2.open();
+    ws2.receive(welcomeFrame());
+    expect(ws2.sentOfType('subscribe')).toEqual([]);
+  });
+
+  it('takes "already subscribed" as a live subscription', () => {
+    store.dispatch({ type: 'history/loaded', room: 'rust', events: [], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('rust');
+    const ws = connect(socket);
+    const [sub] = ws.sentOfType('subscribe');
+    ws.receive({ type: 'error', re: sub.req, code: 'conflict', message: 'already subscribed to this room' });
+    expect(store.getState().timelines.rust.ended).toBeUndefined();
+    expect(socket.subscribedRooms()).toEqual(['rust']);
   });
 });

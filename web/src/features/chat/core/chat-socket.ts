@@ -33,11 +33,19 @@ export type ChatSocketOptions = {
   backoff?: (attempt: number) => number;
   now?: () => number;
   makeNonce?: () => string;
-  /** Called when the server closes with 1008 (auth failure, revoked session). */
-  onAuthFailure?: () => void;
+  /**
+   * Called when the server closes with 1008 for a reason other than a late
+   * `hello` (authentication failed, session ended). If it resolves `true`
+   * (the session still holds, e.g. /me still answers a user), the socket
+   * reconnects with backoff; otherwise it stays offline.
+   */
+  onAuthFailure?: () => Promise<boolean> | void;
   /** Called after repeated failed attempts that never reached `welcome`. */
   onRepeatedFailure?: () => void;
 };
+
+/** The 1008 reason that is our own slowness, not a lost session (protocol §3.6). */
+export const NO_HELLO_IN_TIME = 'no hello in time';
 
 /** Close codes of the wire contract. */
 export const CloseCode = {
@@ -74,6 +82,10 @@ export class ChatSocket {
   private reqCounter = 0;
   /** Rooms to keep subscribed; re-subscribed on every welcome. */
   private readonly rooms = new Set<string>();
+  /** req of an in-flight `subscribe` → its room, to match a refusal. */
+  private readonly subscribeReqs = new Map<Req, string>();
+  /** Bumped whenever a connection attempt starts or the socket stops: an older session check is void. */
+  private generation = 0;
   /** req of an in-flight `send` → its nonce, to match `ack` and `error`. */
   private readonly sendReqs = new Map<Req, string>();
   private readonly resendTimers = new Set<TimerHandle>();
@@ -108,6 +120,7 @@ export class ChatSocket {
 
   stop(): void {
     this.running = false;
+    this.generation += 1;
     this.clearRetry();
     this.stopHeartbeat();
     for (const t of this.resendTimers) clearTimeout(t);
@@ -127,9 +140,30 @@ export class ChatSocket {
     this.connect();
   }
 
+  /**
+   * Connects again at once, e.g. because the user's identity changed: the
+   * server fixes a connection's user at `hello`. Every room resumes from its
+   * last seq and pending messages are re-sent with their nonce, so nothing
+   * is lost or doubled.
+   */
+  restart(): void {
+    if (!this.running) return;
+    const ws = this.ws;
+    this.detach();
+    this.stopHeartbeat();
+    this.clearRetry();
+    ws?.close(CloseCode.normal, 'reconnecting');
+    this.attempt = 0;
+    this.connect();
+  }
+
   /** Subscribes a room whose history the store already holds (since = its last seq). */
   subscribe(room: string): void {
     this.rooms.add(room);
+    // Subscribing again is how a removed or refused room is followed again.
+    if (this.opts.store.getState().timelines[room]?.ended) {
+      this.opts.store.dispatch({ type: 'room/resubscribing', room });
+    }
     if (this.welcomed) this.sendSubscribe(room);
   }
 
@@ -178,6 +212,7 @@ export class ChatSocket {
 
   private connect(): void {
     this.retryTimer = null;
+    this.generation += 1;
     this.byeReconnect = null;
     this.dispatchConnection({ kind: 'connecting' });
     let ws: WebSocketLike;
@@ -203,7 +238,7 @@ export class ChatSocket {
     };
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
-      this.handleClose(ev.code);
+      this.handleClose(ev.code, ev.reason ?? '');
     };
   }
 
@@ -215,20 +250,20 @@ export class ChatSocket {
     this.ws = null;
     this.welcomed = false;
     this.sendReqs.clear();
+    this.subscribeReqs.clear();
     const waiters = [...this.waiters.values()];
     this.waiters.clear();
     for (const w of waiters) w.reject(new ApiError(0, 'unavailable', 'The connection was lost.'));
   }
 
-  private handleClose(code: number): void {
+  private handleClose(code: number, reason: string): void {
     const bye = this.byeReconnect;
     this.detach();
     this.stopHeartbeat();
     if (!this.running) return;
-    if (code === CloseCode.policy) {
-      this.running = false;
-      this.dispatchConnection({ kind: 'offline', reason: 'Signed out' });
-      this.opts.onAuthFailure?.();
+    // A late `hello` (a stalled tab, a slow link) ends only this connection.
+    if (code === CloseCode.policy && reason !== NO_HELLO_IN_TIME) {
+      this.checkSession();
       return;
     }
     if (bye === false) {
@@ -239,6 +274,32 @@ export class ChatSocket {
     // 1013 (too slow), 1001 (server restart), `bye` with reconnect and plain
     // network drops all resume the same way: from the last seq of each room.
     this.scheduleReconnect();
+  }
+
+  /**
+   * After a 1008 the session may be gone (sign in again) or not (a token
+   * revoked, not this cookie): only the app can tell, and while it cannot,
+   * reconnecting with backoff is better than a chat that stays offline.
+   */
+  private checkSession(): void {
+    const outcome = this.opts.onAuthFailure?.();
+    if (!outcome) {
+      this.running = false;
+      this.dispatchConnection({ kind: 'offline', reason: 'Signed out' });
+      return;
+    }
+    const generation = this.generation;
+    this.dispatchConnection({ kind: 'connecting' });
+    const decide = (stillSignedIn: boolean) => {
+      if (!this.running || generation !== this.generation || this.ws || this.retryTimer !== null) return;
+      if (stillSignedIn) {
+        this.scheduleReconnect();
+      } else {
+        this.running = false;
+        this.dispatchConnection({ kind: 'offline', reason: 'Signed out' });
+      }
+    };
+    outcome.then(decide, () => decide(true));
   }
 
   private scheduleReconnect(): void {
@@ -300,6 +361,7 @@ export class ChatSocket {
         break;
       }
       case 'subscribed':
+        if (frame.re !== undefined) this.subscribeReqs.delete(frame.re);
         store.dispatch({ type: 'presence/set', room: frame.room, users: frame.presence ?? [] });
         break;
       case 'event':
@@ -330,6 +392,12 @@ export class ChatSocket {
         if (waiter) {
           this.waiters.delete(frame.re as Req);
           waiter.reject(new ApiError(0, frame.code, frame.message || frame.code));
+          break;
+        }
+        const refused = frame.re !== undefined ? this.subscribeReqs.get(frame.re) : undefined;
+        if (refused !== undefined) {
+          this.subscribeReqs.delete(frame.re as Req);
+          this.refused(refused, frame.code, frame.message || frame.code);
           break;
         }
         const nonce = frame.re !== undefined ? this.sendReqs.get(frame.re) : undefined;
@@ -395,9 +463,23 @@ export class ChatSocket {
 
   private sendSubscribe(room: string): void {
     const since = lastSeq(this.opts.store.getState(), room);
-    const frame: ClientFrame = { type: 'subscribe', room, req: this.nextReq() };
+    const req = this.nextReq();
+    this.subscribeReqs.set(req, room);
+    const frame: ClientFrame = { type: 'subscribe', room, req };
     if (since !== undefined) frame.since = since;
     this.transmit(frame);
+  }
+
+  /**
+   * A `subscribe` answered with `error`. `conflict` means the subscription
+   * is live already. Anything else (banned, not a member, no such room) is
+   * shown in the room and the room is not subscribed again on every
+   * reconnect; subscribing again (the user's "Try again") asks once more.
+   */
+  private refused(room: string, code: string, message: string): void {
+    if (code === 'conflict') return;
+    this.rooms.delete(room);
+    this.opts.store.dispatch({ type: 'room/refused', room, code, message });
   }
 
   private sendPending(nonce: string): void {

@@ -5,7 +5,9 @@ import {
   createChatStore,
   initialChatState,
   lastSeq,
+  MAX_EVENTS,
   mergeEvents,
+  TRIM_BATCH,
   oldestSeq,
   toDisplayItems,
   type ChatAction,
@@ -306,5 +308,59 @@ describe('createChatStore', () => {
     store.dispatch({ type: 'events/received', room: 'lobby', events: [ev(2)] });
     expect(calls).toBe(1);
     expect(seqs(store.getState())).toEqual([1, 2]);
+  });
+});
+
+describe('memory bound', () => {
+  const live = (from: number, to: number): ChatAction[] => {
+    const actions: ChatAction[] = [];
+    for (let seq = from; seq <= to; seq++) actions.push({ type: 'events/received', room: 'lobby', events: [ev(seq)] });
+    return actions;
+  };
+
+  it('keeps about MAX_EVENTS newest events while the user follows, and offers the rest as older', () => {
+    const s = run([{ type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false }, ...live(2, 3000)]);
+    const t = s.timelines.lobby;
+    expect(t.events.length).toBeLessThanOrEqual(MAX_EVENTS + TRIM_BATCH);
+    expect(t.events.length).toBeGreaterThanOrEqual(MAX_EVENTS);
+    expect(t.events.at(-1)?.seq).toBe(3000);
+    expect(t.hasMore).toBe(true);
+    expect(lastSeq(s, 'lobby')).toBe(3000);
+    // "Load older" reads what was dropped, before the oldest held.
+    expect(oldestSeq(s, 'lobby')).toBe(3001 - t.events.length);
+  });
+
+  it('drops nothing while the user reads older messages', () => {
+    const s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false },
+      { type: 'view/following', room: 'lobby', following: false },
+      ...live(2, 1500),
+    ]);
+    expect(s.timelines.lobby.events).toHaveLength(1500);
+    expect(s.timelines.lobby.hasMore).toBe(false);
+    const back = run([{ type: 'view/following', room: 'lobby', following: true }, ...live(1501, 1501)], s);
+    expect(back.timelines.lobby.events).toHaveLength(MAX_EVENTS);
+  });
+
+  it('builds display items only for appended events, with the same result as a full build', () => {
+    let s = run([{ type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2)], hasMore: false }]);
+    const first = toDisplayItems(s.timelines.lobby.events);
+    s = run([{ type: 'events/received', room: 'lobby', events: [ev(3, { kind: 'join', body: undefined })] }], s);
+    const second = toDisplayItems(s.timelines.lobby.events);
+    expect(second.slice(0, 2)).toEqual(first);
+    expect(second[0]).toBe(first[0]);
+    expect(second).toEqual(toDisplayItems([...s.timelines.lobby.events]));
+    // An edit changes an older item: built again, and right.
+    s = run([{ type: 'events/received', room: 'lobby', events: [ev(4, { kind: 'edit', target: 101, body: 'fixed' })] }], s);
+    const third = toDisplayItems(s.timelines.lobby.events);
+    expect(third[0]).toMatchObject({ body: 'fixed', edited: true });
+    expect(third).toEqual(toDisplayItems([...s.timelines.lobby.events]));
+  });
+
+  it('finds an event held already without rebuilding the list', () => {
+    const a = [ev(1), ev(2), ev(3)];
+    expect(mergeEvents(a, [ev(2)])).toBe(a);
+    expect(mergeEvents(a, [ev(3), ev(2), ev(5), ev(4), ev(4)]).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(mergeEvents([ev(1), ev(4)], [ev(3), ev(2), ev(5)]).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 });

@@ -35,7 +35,17 @@ export type Timeline = {
   synced: number;
   loadingOlder: boolean;
   error?: string;
+  /** The user is at the bottom of the log: older events may be dropped from memory. */
+  following: boolean;
+  /** The server ended or refused the subscription; cleared when subscribing again. */
+  ended?: RoomEnded;
 };
+
+/**
+ * Why a room's events stopped: `kicked`, `banned`, `left` (in another tab),
+ * by `by`; or `refused`: its `subscribe` was answered with `error` `code`.
+ */
+export type RoomEnded = { reason: string; by?: string; code?: string; message?: string };
 
 export type PendingMessage = {
   nonce: string;
@@ -87,7 +97,10 @@ export type ChatAction =
   | { type: 'typing/expired'; room: string; userId: number; now: number }
   | { type: 'read/marked'; room: string; seq: number }
   | { type: 'room/removed'; room: string; reason: string }
-  | { type: 'room/removed-seen' };
+  | { type: 'room/removed-seen' }
+  | { type: 'room/refused'; room: string; code: string; message: string }
+  | { type: 'room/resubscribing'; room: string }
+  | { type: 'view/following'; room: string; following: boolean };
 
 export const initialChatState: ChatState = {
   me: null,
@@ -107,7 +120,39 @@ export const emptyTimeline: Timeline = {
   loaded: false,
   synced: 0,
   loadingOlder: false,
+  following: true,
 };
+
+/**
+ * A room keeps at most this many events in memory while the user follows the
+ * newest ones; what is dropped is read again through "load older". Trimming
+ * waits for TRIM_BATCH extra events so that its copy is paid once per batch,
+ * not once per event.
+ */
+export const MAX_EVENTS = 1000;
+export const TRIM_BATCH = 100;
+
+/** The list each fast-path merge extended, so display items can be extended too. */
+const appendedTo = new WeakMap<ChatEvent[], ChatEvent[]>();
+
+function holds(events: ChatEvent[], seq: number): boolean {
+  let lo = 0;
+  let hi = events.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = events[mid].seq;
+    if (s === seq) return true;
+    if (s < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+function append(existing: ChatEvent[], incoming: ChatEvent[]): ChatEvent[] {
+  const merged = existing.concat(incoming);
+  appendedTo.set(merged, existing);
+  return merged;
+}
 
 /**
  * Merges `incoming` into the sorted, unique `existing` list. Returns `existing`
@@ -126,19 +171,50 @@ export function mergeEvents(existing: ChatEvent[], incoming: ChatEvent[]): ChatE
     }
     prev = e.seq;
   }
-  if (inOrder) return existing.concat(incoming);
+  if (inOrder) return append(existing, incoming);
 
-  const bySeq = new Map<number, ChatEvent>();
-  for (const e of existing) bySeq.set(e.seq, e);
-  let added = false;
+  // The common other case is an event already held (the own message's event
+  // after its ack, a replay overlapping history): found by binary search, so
+  // it costs O(k log n), not a rebuild of the whole list.
+  const seen = new Set<number>();
+  const fresh: ChatEvent[] = [];
   for (const e of incoming) {
-    if (!bySeq.has(e.seq)) {
-      bySeq.set(e.seq, e);
-      added = true;
+    if (seen.has(e.seq) || holds(existing, e.seq)) continue;
+    seen.add(e.seq);
+    fresh.push(e);
+  }
+  if (fresh.length === 0) return existing;
+  fresh.sort((a, b) => a.seq - b.seq);
+  if (fresh[0].seq > last) return append(existing, fresh);
+  const merged: ChatEvent[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < existing.length || j < fresh.length) {
+    if (j >= fresh.length || (i < existing.length && existing[i].seq < fresh[j].seq)) merged.push(existing[i++]);
+    else merged.push(fresh[j++]);
+  }
+  return merged;
+}
+
+/**
+ * Drops the oldest events of a followed room beyond MAX_EVENTS. Older
+ * events then exist on the server again, so "load older" is offered.
+ */
+function trimmed(t: Timeline, events: ChatEvent[]): { events: ChatEvent[]; hasMore: boolean } {
+  if (!t.following || events.length <= MAX_EVENTS + TRIM_BATCH) return { events, hasMore: t.hasMore };
+  return { events: events.slice(events.length - MAX_EVENTS), hasMore: true };
+}
+
+/** The user who removed `me` from the room: the actor of the newest `leave` of theirs. */
+function removedBy(t: Timeline | undefined, me: User | null): string | undefined {
+  if (!t || !me) return undefined;
+  for (let i = t.events.length - 1; i >= 0; i--) {
+    const e = t.events[i];
+    if (e.kind === 'leave' && e.author.id === me.id) {
+      return e.actor && e.actor.id !== me.id ? e.actor.name : undefined;
     }
   }
-  if (!added) return existing;
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  return undefined;
 }
 
 function withTimeline(
@@ -235,12 +311,14 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'events/out-of-band': {
       const inStream = action.type === 'events/received';
       const next = withTimeline(state, action.room, (t) => {
-        const events = mergeEvents(t.events, action.events);
+        const merged = mergeEvents(t.events, action.events);
         // Before history is loaded there is no base for the stream to extend.
         // An event already held (an ack's, a REST answer's) still moves it.
-        const synced =
-          inStream && t.loaded ? Math.max(t.synced, ...action.events.map((e) => e.seq)) : t.synced;
-        return events === t.events && synced === t.synced ? t : { ...t, events, synced };
+        let synced = t.synced;
+        if (inStream && t.loaded) for (const e of action.events) if (e.seq > synced) synced = e.seq;
+        if (merged === t.events && synced === t.synced) return t;
+        const { events, hasMore } = inStream ? trimmed(t, merged) : { events: merged, hasMore: t.hasMore };
+        return { ...t, events, hasMore, synced };
       });
       return clearTypingOfAuthors(settlePending(next, action.events), action.room, action.events);
     }
@@ -316,10 +394,26 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if ((state.readMarks[action.room] ?? -1) >= action.seq) return state;
       return { ...state, readMarks: { ...state.readMarks, [action.room]: action.seq } };
 
-    case 'room/removed':
-      return { ...state, removed: { room: action.room, reason: action.reason } };
+    case 'room/removed': {
+      const by = removedBy(state.timelines[action.room], state.me);
+      const next = withTimeline(state, action.room, (t) => ({ ...t, ended: { reason: action.reason, by } }));
+      return { ...next, removed: { room: action.room, reason: action.reason } };
+    }
     case 'room/removed-seen':
       return state.removed ? { ...state, removed: null } : state;
+    case 'room/refused':
+      return withTimeline(state, action.room, (t) => ({
+        ...t,
+        ended: { reason: 'refused', code: action.code, message: action.message },
+      }));
+    case 'room/resubscribing': {
+      const next = withTimeline(state, action.room, (t) => (t.ended ? { ...t, ended: undefined } : t));
+      return next.removed?.room === action.room ? { ...next, removed: null } : next;
+    }
+    case 'view/following':
+      return withTimeline(state, action.room, (t) =>
+        t.following === action.following ? t : { ...t, following: action.following },
+      );
   }
 }
 
@@ -371,17 +465,39 @@ export type DisplayItem =
   | { kind: 'system'; key: string; seq: number; ts: string; text: string };
 
 const displayCache = new WeakMap<ChatEvent[], DisplayItem[]>();
+const NO_EDITS = new Map<number, string>();
+const NO_DELETES = new Set<number>();
 
 export function toDisplayItems(events: ChatEvent[]): DisplayItem[] {
   const cached = displayCache.get(events);
   if (cached) return cached;
-  // History gives messages with their current body and `edited`/`deleted`
-  // flags; live `edit`/`delete` events (and those in the page) are applied on top.
-  const edits = new Map<number, string>();
-  const deleted = new Set<number>();
-  for (const e of events) {
-    if (e.kind === 'edit' && e.target !== undefined && e.body !== undefined) edits.set(e.target, e.body);
-    if (e.kind === 'delete' && e.target !== undefined) deleted.add(e.target);
+  // A live event usually extends the list the items were last built for:
+  // build only the new items, unless an edit or delete changes older ones.
+  const base = appendedTo.get(events);
+  const baseItems = base && displayCache.get(base);
+  let items: DisplayItem[];
+  if (base && baseItems) {
+    const added = events.slice(base.length);
+    items = added.some((e) => e.kind === 'edit' || e.kind === 'delete')
+      ? buildItems(events)
+      : baseItems.concat(buildItems(added, NO_EDITS, NO_DELETES));
+  } else {
+    items = buildItems(events);
+  }
+  displayCache.set(events, items);
+  return items;
+}
+
+function buildItems(events: ChatEvent[], edits?: Map<number, string>, deleted?: Set<number>): DisplayItem[] {
+  if (!edits || !deleted) {
+    // History gives messages with their current body and `edited`/`deleted`
+    // flags; live `edit`/`delete` events (and those in the page) are applied on top.
+    edits = new Map<number, string>();
+    deleted = new Set<number>();
+    for (const e of events) {
+      if (e.kind === 'edit' && e.target !== undefined && e.body !== undefined) edits.set(e.target, e.body);
+      if (e.kind === 'delete' && e.target !== undefined) deleted.add(e.target);
+    }
   }
   const items: DisplayItem[] = [];
   for (const e of events) {
@@ -436,6 +552,5 @@ export function toDisplayItems(events: ChatEvent[]): DisplayItem[] {
         break;
     }
   }
-  displayCache.set(events, items);
   return items;
 }
