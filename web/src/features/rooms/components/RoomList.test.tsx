@@ -1,10 +1,11 @@
-import { render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch } from '../../../test/fake-fetch';
 import type { Room } from '../../../types/api';
 import { slugify } from '../api/create-room';
-import { RoomList } from './RoomList';
+import { useState } from 'react';
+import { RoomList, type RoomRef } from './RoomList';
 
 const room = (id: string, name = id): Room => ({
   id,
@@ -158,5 +159,110 @@ describe('RoomList direct messages, badges and private rooms', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Create room' }));
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ id: 'secret', name: 'Secret', visibility: 'private' });
     expect(onOpenRoom).toHaveBeenCalledWith({ id: 'secret', name: 'secret', visibility: 'private' });
+  });
+});
+
+describe('RoomList leaving', () => {
+  it('leaves the open room and goes to the lobby', async () => {
+    let joined = [room('lobby', 'Lobby'), room('rust', 'Rust')];
+    const { calls } = fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: joined } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [room('lobby', 'Lobby'), room('rust', 'Rust')] } }),
+      'POST /api/v1/rooms/rust/leave': () => {
+        joined = [room('lobby', 'Lobby')];
+        return { json: {} };
+      },
+    });
+    const onOpenRoom = vi.fn();
+    function Harness() {
+      const [active, setActive] = useState<RoomRef>({ id: 'rust', name: 'Rust' });
+      return (
+        <RoomList
+          activeRoom={active}
+          onOpenRoom={(r) => {
+            onOpenRoom(r);
+            setActive(r);
+          }}
+        />
+      );
+    }
+    render(<Harness />);
+    const leave = await screen.findByRole('button', { name: 'Leave room' });
+    expect(leave).toHaveAccessibleDescription('Leave #Rust.');
+    await userEvent.click(leave);
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/v1/rooms/rust/leave']);
+    expect(onOpenRoom).toHaveBeenCalledWith({ id: 'lobby', name: 'Lobby', visibility: 'public' });
+    // Refreshed: rust is no longer one of "Your rooms" but a public room to join.
+    const publicRooms = await screen.findByRole('list', { name: 'Public rooms' });
+    expect(within(publicRooms).getByRole('button', { name: 'Rust' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Leave room' })).toBeNull();
+  });
+
+  it('offers no leaving in the lobby, which the client would join again at once', async () => {
+    fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [room('lobby', 'Lobby')] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [room('lobby', 'Lobby')] } }),
+    });
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} />);
+    await screen.findByRole('button', { name: 'Lobby' });
+    expect(screen.queryByRole('button', { name: /^Leave/ })).toBeNull();
+  });
+
+  it('leaves a direct message as a conversation, and warns that a private room needs a new invitation', async () => {
+    const dm = { ...room('dm-1-2', 'bob'), visibility: 'dm' as const };
+    const secret = { ...room('secret', 'Secret'), visibility: 'private' as const };
+    const { calls } = fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [room('lobby', 'Lobby'), dm, secret] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [room('lobby', 'Lobby')] } }),
+      'POST /api/v1/rooms/dm-1-2/leave': () => ({ json: {} }),
+    });
+    const { rerender } = render(<RoomList activeRoom={{ id: 'secret', name: 'Secret' }} onOpenRoom={vi.fn()} />);
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Leave room' })).toHaveAccessibleDescription(
+        'Leave #Secret; coming back needs a new invitation.',
+      ),
+    );
+    const onOpenRoom = vi.fn();
+    rerender(<RoomList activeRoom={{ id: 'dm-1-2', name: 'bob', visibility: 'dm' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Leave conversation' }));
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/v1/rooms/dm-1-2/leave']);
+    expect(onOpenRoom).toHaveBeenCalledWith({ id: 'lobby', name: 'Lobby', visibility: 'public' });
+  });
+
+  it('stays where the user went meanwhile, and shows a refusal', async () => {
+    let answer!: (r: { status?: number; json?: unknown }) => void;
+    const held = new Promise<{ status?: number; json?: unknown }>((resolve) => (answer = resolve));
+    const base = {
+      'GET /api/v1/rooms': () => ({ json: { rooms: [room('lobby', 'Lobby'), room('rust', 'Rust'), room('go', 'Go')] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+    };
+    const { fn } = fakeFetch(base);
+    const plain = fn.getMockImplementation()!;
+    fn.mockImplementation(async (input, init) => {
+      if (String(input).endsWith('/rooms/rust/leave')) {
+        const { status = 200, json } = await held;
+        return new Response(JSON.stringify(json), { status, headers: { 'Content-Type': 'application/json' } });
+      }
+      return plain(input, init);
+    });
+    const onOpenRoom = vi.fn();
+    const { rerender } = render(<RoomList activeRoom={{ id: 'rust', name: 'Rust' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Leave room' }));
+    // The server's "unsubscribed: left" reached the socket first and the app moved on.
+    rerender(<RoomList activeRoom={{ id: 'go', name: 'Go' }} onOpenRoom={onOpenRoom} />);
+    await act(async () => answer({ json: {} }));
+    expect(onOpenRoom).not.toHaveBeenCalled();
+
+    fn.mockImplementation(async (input, init) =>
+      String(input).endsWith('/rooms/go/leave')
+        ? new Response(JSON.stringify({ error: { code: 'unavailable', message: 'store unavailable' } }), {
+            status: 503,
+            headers: { 'Content-Type': 'application/json' },
+          })
+        : plain(input, init),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Leave room' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('store unavailable');
+    expect(onOpenRoom).not.toHaveBeenCalled();
   });
 });

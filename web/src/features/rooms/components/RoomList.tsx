@@ -1,13 +1,14 @@
-// The sidebar: joined rooms and direct messages (with unread badges), public
-// rooms to join, a form to create a room (public or private) and one to start
-// a direct message.
+// The sidebar: joined rooms and direct messages (with unread badges), a way
+// to leave the open one, public rooms to join, a form to create a room
+// (public or private) and one to start a direct message.
 
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../../lib/api-client';
 import type { Room, Visibility } from '../../../types/api';
 import { createRoom, ROOM_ID_RE, slugify } from '../api/create-room';
 import { unreadCount } from '../api/get-rooms';
 import { joinRoom } from '../api/join-room';
+import { leaveRoom } from '../api/leave-room';
 import { startDm } from '../api/start-dm';
 import { useRoomLists, type RoomLists } from '../hooks/use-room-lists';
 
@@ -28,6 +29,10 @@ export function RoomList(props: Props) {
 
 const toRef = (r: Room | RoomRef): RoomRef => ({ id: r.id, name: r.name || r.id, visibility: r.visibility });
 
+/** Where leaving a room takes the user. It cannot be left itself: the client
+ *  opens it on every start, and subscribing joins it again at once. */
+const LOBBY: RoomRef = { id: 'lobby', name: 'Lobby', visibility: 'public' };
+
 export function RoomListView({ activeRoom, onOpenRoom, readMarks, lists }: Props & { lists: RoomLists }) {
   const { joined, publicRooms, error: listError, refresh } = lists;
   const [newRoom, setNewRoom] = useState('');
@@ -35,7 +40,13 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, lists }: Props
   const [dmUser, setDmUser] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ids = { newRoom: useId(), private: useId(), dm: useId() };
+  const ids = { newRoom: useId(), private: useId(), dm: useId(), leave: useId() };
+  // The open room when a leave answers: by then the socket may already have
+  // sent the user elsewhere (the server ends the subscription with "left").
+  const activeId = useRef(activeRoom.id);
+  useEffect(() => {
+    activeId.current = activeRoom.id;
+  }, [activeRoom.id]);
 
   // Opening a public room joins it on the server: refresh the lists after a switch.
   useEffect(() => {
@@ -62,6 +73,27 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, lists }: Props
     }
     onOpenRoom({ id: room.id, name: room.name || room.id });
     void refresh();
+  };
+
+  const activeVisibility =
+    joined.find((r) => r.id === activeRoom.id)?.visibility ??
+    publicRooms.find((r) => r.id === activeRoom.id)?.visibility ??
+    activeRoom.visibility;
+  const direct = activeVisibility === 'dm';
+
+  const onLeave = async () => {
+    const room = activeRoom.id;
+    setBusy(true);
+    setError(null);
+    try {
+      await leaveRoom(room);
+      if (activeId.current === room) onOpenRoom(LOBBY);
+      await refresh();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'Could not leave the room.');
+    } finally {
+      setBusy(false);
+    }
   };
 
   const onCreate = async (e: FormEvent) => {
@@ -157,6 +189,29 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, lists }: Props
             {dms.map((r) => item(r, () => onOpenRoom(toRef(r)), '@'))}
           </ul>
         </>
+      )}
+
+      {activeRoom.id !== LOBBY.id && (
+        <div className="leave-room">
+          {/* The name leaves the room's name out: a query for the room's
+              button by name must not find this one too. */}
+          <button
+            type="button"
+            className="secondary small"
+            aria-describedby={ids.leave}
+            disabled={busy}
+            onClick={() => void onLeave()}
+          >
+            {direct ? 'Leave conversation' : 'Leave room'}
+          </button>
+          <p id={ids.leave} className={direct || activeVisibility === 'private' ? 'muted hint' : 'visually-hidden'}>
+            {direct
+              ? `Leave the conversation with ${activeRoom.name}; starting it again brings you back.`
+              : activeVisibility === 'private'
+                ? `Leave #${activeRoom.name}; coming back needs a new invitation.`
+                : `Leave #${activeRoom.name}.`}
+          </p>
+        </div>
       )}
 
       {others.length > 0 && (
