@@ -80,6 +80,12 @@ impl Application {
         self.local_addr().port()
     }
 
+    /// The store the server runs on, for tests that need to break it (an
+    /// outage: every later query fails) and see the server answer 503/1013.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.state.store.clone()
+    }
+
     /// Serves until `shutdown` resolves, then: stops accepting, tells every
     /// socket `bye` and closes it with 1001, waits for in-flight commits and
     /// closes the store.

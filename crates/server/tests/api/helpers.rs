@@ -26,6 +26,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
     pub data_dir: Option<TempDir>,
+    /// The server's store (to simulate an outage by closing it).
+    pub store: std::sync::Arc<dyn webchat_core::store::Store>,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -47,6 +49,7 @@ pub async fn spawn_in(data_dir: TempDir, adjust: impl FnOnce(&mut Config)) -> Te
     adjust(&mut config);
     let app = Application::build(config).await.expect("server builds");
     let addr = app.local_addr();
+    let store = app.store();
     let (shutdown, signal) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until(async move {
         let _ = signal.await;
@@ -55,6 +58,7 @@ pub async fn spawn_in(data_dir: TempDir, adjust: impl FnOnce(&mut Config)) -> Te
         addr,
         http: reqwest::Client::new(),
         data_dir: Some(data_dir),
+        store,
         shutdown: Some(shutdown),
         handle: Some(handle),
     }

@@ -61,3 +61,38 @@ async fn shutdown_says_bye_and_closes_every_socket_with_1001() {
     assert_eq!(seed.expect_close().await, 1001);
     app.wait_stopped().await;
 }
+
+#[tokio::test]
+async fn a_store_outage_answers_503_and_1013_and_the_process_stays_alive() {
+    let app = spawn_app().await;
+    let ann = app.guest("ann").await;
+    let mut ws = app.ws_anonymous("/api/v1/ws").await;
+    let (status, _) = app.get("/readyz", None).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+
+    // Every query from now on fails, as when the database is gone.
+    app.store.close().await;
+
+    let (status, body) = app.get("/readyz", None).await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let (status, body) = app.get("/healthz", None).await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::OK,
+        "the process is alive: {body}"
+    );
+    let (status, body) = app.get("/api/v1/rooms", Some(&ann.token)).await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+
+    ws.send_json(json!({"type": "hello", "token": ann.token}))
+        .await;
+    let (frames, code) = ws.frames_until_close().await;
+    assert_eq!(code, 1013, "try again later, not a sign-in failure (1008)");
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["type"] == "error" && f["code"] == "unavailable"),
+        "{frames:?}"
+    );
+}
