@@ -233,3 +233,55 @@ test('unread counts show for other rooms and clear once the room is read', async
   await alice.context().close();
   await bob.context().close();
 });
+
+test('a moderator kicks one of two guests of the same name: the one clicked', async ({ browser }) => {
+  const owner = await register(browser, unique('olga'));
+  const roomName = unique('tworoom');
+  const nav = owner.getByRole('navigation', { name: 'Rooms' });
+  await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
+  await nav.getByRole('button', { name: 'Create room' }).click();
+  await expect(owner.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+
+  // Same display name: only the member's id tells them apart.
+  const twin = unique('twin');
+  const first = await join(browser, twin);
+  await first.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: roomName }).click();
+  await expect(first.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  const second = await join(browser, twin);
+  await second.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: roomName }).click();
+  await expect(second.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  await expect(second.getByRole('status')).toHaveText('Connected', T);
+
+  await owner.getByRole('button', { name: 'Members' }).click();
+  const twins = owner.getByRole('list', { name: 'Members', exact: true }).getByRole('listitem').filter({ hasText: twin });
+  await expect(twins).toHaveCount(2, T);
+  // Members are listed by id: the second joined last.
+  await twins.nth(1).getByRole('button', { name: `Kick ${twin}` }).click();
+  await expect(owner.getByText(`${twin} was kicked.`)).toBeVisible(T);
+  await expect(twins).toHaveCount(1, T);
+
+  await expect(second.getByText(`You were removed from #${roomName}`).first()).toBeVisible(T);
+  await expect(first.getByText(`You were removed from #${roomName}`)).toHaveCount(0);
+  await expect(first.getByRole('heading', { level: 2, name: roomName })).toBeVisible();
+  await owner.context().close();
+  await first.context().close();
+  await second.context().close();
+});
+
+test('a member leaves a room and is back in the lobby, the room offered to join again', async ({ browser }) => {
+  const page = await join(browser, unique('lea'));
+  const nav = page.getByRole('navigation', { name: 'Rooms' });
+  const roomName = unique('leaveme');
+  await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
+  await nav.getByRole('button', { name: 'Create room' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  await expect(nav.getByRole('list', { name: 'Your rooms' }).getByRole('button', { name: roomName })).toBeVisible(T);
+
+  await nav.getByRole('button', { name: 'Leave room' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
+  await expect(nav.getByRole('list', { name: 'Your rooms' }).getByRole('button', { name: roomName })).toHaveCount(0, T);
+  await expect(nav.getByRole('list', { name: 'Public rooms' }).getByRole('button', { name: roomName })).toBeVisible(T);
+  // The lobby itself is not left: the client would join it again at once.
+  await expect(nav.getByRole('button', { name: 'Leave room' })).toHaveCount(0);
+  await page.context().close();
+});
