@@ -250,7 +250,8 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
             key={room.id}
             roomId={room.id}
             roomName={known?.name || room.name}
-            canChangeOthers={members.outranks}
+            canEditOthers={members.outranks}
+            canDeleteOthers={members.moderates}
             direct={visibility === 'dm'}
             headerActions={
               <button

@@ -11,9 +11,12 @@ import { MessageList } from './MessageList';
 type Props = {
   roomId: string;
   roomName: string;
-  /** The user moderates this room (owner, moderator or admin): may edit and delete any message. */
-  /** Whether the user may edit and delete a message by this other author. */
-  canChangeOthers?: (authorId: number) => boolean;
+  /** Whether the user may edit a message by this other author (a moderator,
+   *  over authors of lower standing, as the server decides). */
+  canEditOthers?: (authorId: number) => boolean;
+  /** The user moderates this room (owner, moderator or admin): may delete
+   *  anyone's message. */
+  canDeleteOthers?: boolean;
   /** Extra controls for the room header (e.g. the Members button). */
   headerActions?: ReactNode;
   /** A direct-message room (named after the other person). */
@@ -41,7 +44,14 @@ function endedText(ended: RoomEnded, room: string): { text: string; action: stri
   }
 }
 
-export function ChatRoom({ roomId, roomName, canChangeOthers, headerActions, direct = false }: Props) {
+export function ChatRoom({
+  roomId,
+  roomName,
+  canEditOthers,
+  canDeleteOthers = false,
+  headerActions,
+  direct = false,
+}: Props) {
   const client = useChatClient();
   const timeline = useChatState((s) => s.timelines[roomId] ?? emptyTimeline);
   const allPending = useChatState((s) => s.pending);
@@ -108,7 +118,8 @@ export function ChatRoom({ roomId, roomName, canChangeOthers, headerActions, dir
         onLoadOlder={() => void client.loadOlder(roomId)}
         onRetry={(nonce) => client.retry(nonce)}
         onDiscard={(nonce) => client.discard(nonce)}
-        canChangeOthers={canChangeOthers}
+        canEditOthers={canEditOthers}
+        canDeleteOthers={canDeleteOthers}
         onEdit={(id, body) => client.editMessage(roomId, id, body)}
         onDelete={(id) => client.deleteMessage(roomId, id)}
         onFollowingChange={(following) => client.setFollowing(roomId, following)}

@@ -17,9 +17,11 @@ type Props = {
   onLoadOlder: () => void;
   onRetry: (nonce: string) => void;
   onDiscard: (nonce: string) => void;
-  /** Whether the user may edit and delete a message by this other author
-   *  (a moderator, over authors of lower standing). */
-  canChangeOthers?: (authorId: number) => boolean;
+  /** Whether the user may edit a message by this other author (a
+   *  moderator, over authors of lower standing). */
+  canEditOthers?: (authorId: number) => boolean;
+  /** The user moderates the room: may delete anyone's message. */
+  canDeleteOthers?: boolean;
   onEdit?: (id: number, body: string) => Promise<void>;
   onDelete?: (id: number) => Promise<void>;
   /** Told when the user scrolls away from or back to the newest messages. */
@@ -44,7 +46,8 @@ export function MessageList({
   onLoadOlder,
   onRetry,
   onDiscard,
-  canChangeOthers,
+  canEditOthers,
+  canDeleteOthers = false,
   onEdit,
   onDelete,
   onFollowingChange,
@@ -117,9 +120,8 @@ export function MessageList({
               key={item.key}
               item={item}
               own={me !== null && item.author.id === me.id}
-              canChange={
-                (me !== null && item.author.id === me.id) || (canChangeOthers?.(item.author.id) ?? false)
-              }
+              canEdit={(me !== null && item.author.id === me.id) || (canEditOthers?.(item.author.id) ?? false)}
+              canDelete={(me !== null && item.author.id === me.id) || canDeleteOthers}
               onEdit={onEdit}
               onDelete={onDelete}
             />
@@ -159,12 +161,13 @@ export function MessageList({
 type ItemProps = {
   item: Extract<DisplayItem, { kind: 'message' }>;
   own: boolean;
-  canChange: boolean;
+  canEdit: boolean;
+  canDelete: boolean;
   onEdit?: (id: number, body: string) => Promise<void>;
   onDelete?: (id: number) => Promise<void>;
 };
 
-function MessageItem({ item, own, canChange, onEdit, onDelete }: ItemProps) {
+function MessageItem({ item, own, canEdit, canDelete, onEdit, onDelete }: ItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const [busy, setBusy] = useState(false);
@@ -251,9 +254,9 @@ function MessageItem({ item, own, canChange, onEdit, onDelete }: ItemProps) {
       ) : (
         <p className="body">{item.body}</p>
       )}
-      {canChange && !item.deleted && !editing && (onEdit || onDelete) && (
+      {!item.deleted && !editing && ((canEdit && onEdit) || (canDelete && onDelete)) && (
         <div className="message-actions">
-          {onEdit && (
+          {canEdit && onEdit && (
             <button
               type="button"
               className="link"
@@ -268,7 +271,7 @@ function MessageItem({ item, own, canChange, onEdit, onDelete }: ItemProps) {
               Edit
             </button>
           )}
-          {onDelete && (
+          {canDelete && onDelete && (
             <button
               type="button"
               className="link"

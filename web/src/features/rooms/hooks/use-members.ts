@@ -8,8 +8,9 @@ export type Members = {
   /** The user's standing in the room (see `standing`); 2 or more moderates. */
   myStanding: number;
   moderates: boolean;
-  /** Whether the user may edit and delete messages by `authorId`, who is not
-   *  them: moderators act only on authors of lower standing (as the server). */
+  /** Whether the user may edit messages by `authorId`, who is not them:
+   *  moderators edit only authors of lower standing (as the server; deleting
+   *  anyone's message needs only `moderates`). */
   outranks: (authorId: number) => boolean;
   error: string | null;
   refresh: () => Promise<void>;
