@@ -2,7 +2,7 @@
 
 import { expect, test, type Browser, type Page } from '@playwright/test';
 
-import { T, connected, join, message, send, unique } from './helpers.js';
+import { T, connected, join, message, seesOnline, send, unique } from './helpers.js';
 
 const PASSWORD = 'correct horse 42';
 
@@ -80,7 +80,11 @@ test('edits and deletions of own messages reach the other browser', async ({ bro
 test('the typing indicator shows in the other browser and ends with the message', async ({ browser }) => {
   const aliceName = unique('alice');
   const alice = await join(browser, aliceName);
-  const bob = await join(browser, unique('bob'));
+  const bobName = unique('bob');
+  const bob = await join(browser, bobName);
+  // "Connected" comes before the subscription: typing sent earlier is not
+  // relayed to Bob, and a short burst is not renewed.
+  await seesOnline(alice, bobName);
 
   const box = alice.getByRole('textbox', { name: 'Message', exact: true });
   await box.pressSequentially('hello the', { delay: 20 });
@@ -167,6 +171,9 @@ test('a guest becomes an account from the Account panel and keeps the history', 
 
   // Signed out and in again with the new account: same user, same messages (still own).
   await page.getByRole('button', { name: 'Sign out' }).click();
+  // Sign-out waits for the server: until then the chat (and its Account
+  // panel) is still on screen.
+  await expect(page.getByRole('textbox', { name: 'Display name' })).toBeVisible(T);
   await page.getByRole('textbox', { name: 'Username' }).fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -27,6 +27,13 @@ export async function join(browser: Browser, name: string): Promise<Page> {
   return page;
 }
 
+/** Waits until `page` lists `name` as online in the open room: that user's
+ *  subscription is live, so what `page` does from now on reaches them. */
+export async function seesOnline(page: Page, name: string): Promise<void> {
+  // The list sits in a collapsed <details>: count it, visible or not.
+  await expect(page.locator('.online-list li').filter({ hasText: name })).toHaveCount(1, T);
+}
+
 export async function send(page: Page, text: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'Message', exact: true });
   await box.fill(text);
