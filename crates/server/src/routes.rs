@@ -57,6 +57,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rooms::kick))
         .routes(routes!(rooms::ban))
         .routes(routes!(rooms::unban))
+        .routes(routes!(rooms::bans))
         .routes(routes!(rooms::set_topic))
         .routes(routes!(rooms::add_moderator))
         .routes(routes!(rooms::direct_message))

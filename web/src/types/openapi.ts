@@ -195,6 +195,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rooms/{room}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /rooms/{room}/bans`: the room's bans, for those who moderate it (so
+         *     that they can be reviewed and lifted; a ban need not follow a visible
+         *     `leave`, since non-members can be banned ahead of time).
+         */
+        get: operations["bans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rooms/{room}/events": {
         parameters: {
             query?: never;
@@ -573,6 +594,16 @@ export interface components {
             /** Format: int64 */
             id: number;
             name: string;
+        };
+        /** @description One ban of a room: who is kept out, and who placed the ban. */
+        BanView: {
+            by: components["schemas"]["UserView"];
+            user: components["schemas"]["UserView"];
+        };
+        /** @description The body of `GET /rooms/{room}/bans`. */
+        BansResponse: {
+            /** @description Ordered by the banned user's id. */
+            bans: components["schemas"]["BanView"][];
         };
         CreateRoomRequest: {
             id: string;
@@ -1425,6 +1456,65 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The store is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's id */
+                room: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room's bans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BansResponse"];
+                };
+            };
+            /** @description No valid session or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a moderator of the room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, or a private room the user is not a member of */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -567,6 +567,54 @@ pub async fn unban(
     Ok(ApiJson(Empty {}))
 }
 
+/// One ban of a room: who is kept out, and who placed the ban.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BanView {
+    pub user: UserView,
+    pub by: UserView,
+}
+
+/// The body of `GET /rooms/{room}/bans`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BansResponse {
+    /// Ordered by the banned user's id.
+    pub bans: Vec<BanView>,
+}
+
+/// `GET /rooms/{room}/bans`: the room's bans, for those who moderate it (so
+/// that they can be reviewed and lifted; a ban need not follow a visible
+/// `leave`, since non-members can be banned ahead of time).
+#[utoipa::path(
+    get,
+    path = "/rooms/{room}/bans",
+    tag = "rooms",
+    params(("room" = String, Path, description = "The room's id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The room's bans", body = BansResponse),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not a moderator of the room", body = ErrorBody),
+        (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn bans(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiPath(room): ApiPath<String>,
+) -> Result<ApiJson<BansResponse>, ApiError> {
+    access::require_moderator(&state, &auth.user, &room).await?;
+    let rules = state.store.room_rules(&room).await?;
+    let mut bans = Vec::with_capacity(rules.bans.len());
+    for ban in rules.bans {
+        bans.push(BanView {
+            user: state.store.user(ban.user).await?.view(),
+            by: state.store.user(ban.by).await?.view(),
+        });
+    }
+    Ok(ApiJson(BansResponse { bans }))
+}
+
 /// The body of `POST /rooms/{room}/topic`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TopicRequest {

@@ -2,7 +2,7 @@
 //! user can neither rejoin nor post.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{Guest, spawn_app};
 
@@ -679,4 +679,79 @@ async fn a_name_means_the_account_before_a_guest_who_took_that_name() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}
+
+#[tokio::test]
+async fn moderators_list_the_rooms_bans_and_nobody_else_does() {
+    let app = spawn_app().await;
+    let owner = app.account("olga").await;
+    let member = app.account("pete").await;
+    let banned = app.guest("mallory").await;
+    club(&app, &owner, &[&member, &banned]).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&owner.token),
+            json!({"id": banned.id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Banned ahead of time, never a member.
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&owner.token),
+            json!({"user": "zed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no such account yet: {body}");
+    let zed = app.account("zed").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/ban",
+            Some(&owner.token),
+            json!({"user": "zed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, body) = app.get("/api/v1/rooms/club/bans", Some(&owner.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let listed: Vec<(Value, Value)> = body["bans"]
+        .as_array()
+        .expect("bans")
+        .iter()
+        .map(|b| (b["user"]["id"].clone(), b["by"]["id"].clone()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (json!(banned.id), json!(owner.id)),
+            (json!(zed.id), json!(owner.id))
+        ]
+    );
+
+    let (status, body) = app
+        .get("/api/v1/rooms/club/bans", Some(&member.token))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "members do not see bans: {body}"
+    );
+    let (status, _) = app
+        .get("/api/v1/rooms/nowhere/bans", Some(&owner.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/unban",
+            Some(&owner.token),
+            json!({"id": banned.id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = app.get("/api/v1/rooms/club/bans", Some(&owner.token)).await;
+    assert_eq!(body["bans"].as_array().map(Vec::len), Some(1), "{body}");
 }
