@@ -1,6 +1,4 @@
 // POST /api/v1/rooms/{room}/unban {id} or {user}: lifts a ban; the user may join again.
-// There is no route listing a room's bans, so the client can only lift a ban
-// it can name: one it just placed (by id) or one typed in (by username).
 
 import { apiPost } from '../../../lib/api-client';
 import type { UserRef } from './user-ref';

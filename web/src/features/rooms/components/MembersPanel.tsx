@@ -1,6 +1,7 @@
 // The open room's members with their role; moderators may kick or ban
-// members of lower standing and lift bans, the owner (or an admin) may make
-// members moderators, and any member may invite an account to a private room.
+// members of lower standing and see and lift the room's bans, the owner (or
+// an admin) may make members moderators, and any member may invite an
+// account to a private room.
 
 import { useId, useState, type FormEvent } from 'react';
 import { appointModerator } from '../api/appoint-moderator';
@@ -9,7 +10,8 @@ import { standing } from '../api/get-members';
 import { inviteMember } from '../api/invite-member';
 import { kickMember } from '../api/kick-member';
 import { unbanMember } from '../api/unban-member';
-import { byId, byUsername } from '../api/user-ref';
+import { byId } from '../api/user-ref';
+import { useBans } from '../hooks/use-bans';
 import type { Members } from '../hooks/use-members';
 
 type Props = {
@@ -22,22 +24,18 @@ type Props = {
 /** Owners and admins appoint moderators (protocol §6.2). */
 const APPOINTS = 3;
 
-type Banned = { room: string; id: number; name: string };
-
 export function MembersPanel({ room, me, members, onClose }: Props) {
   const { members: list, myStanding, moderates, error: loadError, refresh } = members;
   const [invitee, setInvitee] = useState('');
-  const [unbanName, setUnbanName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  // The API lists no bans, and a banned guest has no name it can resolve
-  // (no username, no longer a member): keep the ids of the bans placed here
-  // so that they can still be lifted.
-  const [banned, setBanned] = useState<Banned[]>([]);
-  const ids = { invite: useId(), unban: useId(), title: useId() };
+  const bans = useBans(room.id, moderates);
+  const ids = { invite: useId(), title: useId(), banned: useId() };
 
-  const act = async (action: () => Promise<unknown>, done: string) => {
+  /** `touchesBans`: the list of bans is read again too, also after a refusal
+   *  (a ban lifted elsewhere answers 404 here and should leave the list). */
+  const act = async (action: () => Promise<unknown>, done: string, touchesBans = false) => {
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -48,6 +46,7 @@ export function MembersPanel({ room, me, members, onClose }: Props) {
     } catch (e) {
       setError(e instanceof Error ? e.message : 'That did not work.');
     } finally {
+      if (touchesBans) await bans.refresh();
       setBusy(false);
     }
   };
@@ -62,18 +61,14 @@ export function MembersPanel({ room, me, members, onClose }: Props) {
     }, `${name} was invited.`);
   };
 
-  const onUnbanByName = (e: FormEvent) => {
-    e.preventDefault();
-    const name = unbanName.trim();
-    if (!name) return;
-    void act(async () => {
-      await unbanMember(room.id, byUsername(name));
-      setUnbanName('');
-    }, `The ban on ${name} was lifted.`);
-  };
-
-  const bannedHere = banned.filter((b) => b.room === room.id);
   const canAppoint = myStanding >= APPOINTS;
+  // The server lets a moderator lift their own bans and those placed by
+  // someone of lower standing now (one who left the room has none).
+  const canLift = (by: { id: number; admin?: boolean }) => {
+    if (by.id === me.id) return true;
+    const role = list.find((m) => m.user.id === by.id)?.role ?? null;
+    return standing(by, role) < myStanding;
+  };
 
   return (
     <section className="side-panel" aria-labelledby={ids.title}>
@@ -125,12 +120,7 @@ export function MembersPanel({ room, me, members, onClose }: Props) {
                         className="link danger"
                         aria-label={`Ban ${name}`}
                         disabled={busy}
-                        onClick={() =>
-                          void act(async () => {
-                            await banMember(room.id, byId(id));
-                            setBanned((b) => [...b.filter((x) => x.room !== room.id || x.id !== id), { room: room.id, id, name }]);
-                          }, `${name} was banned.`)
-                        }
+                        onClick={() => void act(() => banMember(room.id, byId(id)), `${name} was banned.`, true)}
                       >
                         Ban
                       </button>
@@ -142,33 +132,38 @@ export function MembersPanel({ room, me, members, onClose }: Props) {
           );
         })}
       </ul>
-      {moderates && bannedHere.length > 0 && (
+      {moderates && (
         <>
-          <h3 id={`${ids.title}-banned`}>Banned here</h3>
-          <ul className="member-list" aria-labelledby={`${ids.title}-banned`}>
-            {bannedHere.map((b) => (
-              <li key={b.id}>
-                <span className="member-name">{b.name}</span>
-                <span className="member-actions">
-                  <button
-                    type="button"
-                    className="link"
-                    // Not "Unban …": a search for the "Ban <name>" button would find it too.
-                    aria-label={`Lift ban on ${b.name}`}
-                    disabled={busy}
-                    onClick={() =>
-                      void act(async () => {
-                        await unbanMember(room.id, byId(b.id));
-                        setBanned((all) => all.filter((x) => x !== b));
-                      }, `The ban on ${b.name} was lifted.`)
-                    }
-                  >
-                    Lift ban
-                  </button>
-                </span>
-              </li>
-            ))}
-          </ul>
+          <h3 id={ids.banned}>Banned</h3>
+          {bans.loaded && bans.bans.length === 0 && <p className="muted">No one is banned here.</p>}
+          {bans.bans.length > 0 && (
+            <ul className="member-list" aria-labelledby={ids.banned}>
+              {bans.bans.map(({ user, by }) => (
+                <li key={user.id}>
+                  <span className="member-name">{user.name}</span>
+                  {user.username && user.username !== user.name && <span className="muted"> @{user.username}</span>}
+                  {user.guest && <span className="muted"> (guest)</span>}
+                  <span className="muted"> banned by {by.name}</span>
+                  {canLift(by) && (
+                    <span className="member-actions">
+                      <button
+                        type="button"
+                        className="link"
+                        // Not "Unban …": a search for the "Ban <name>" button would find it too.
+                        aria-label={`Lift ban on ${user.name}`}
+                        disabled={busy}
+                        onClick={() =>
+                          void act(() => unbanMember(room.id, byId(user.id)), `The ban on ${user.name} was lifted.`, true)
+                        }
+                      >
+                        Lift ban
+                      </button>
+                    </span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
         </>
       )}
       {room.visibility === 'private' && (
@@ -182,25 +177,14 @@ export function MembersPanel({ room, me, members, onClose }: Props) {
           </div>
         </form>
       )}
-      {moderates && (
-        <form className="panel-form" onSubmit={onUnbanByName}>
-          <label htmlFor={ids.unban}>Banned username</label>
-          <div className="row">
-            <input id={ids.unban} value={unbanName} autoComplete="off" onChange={(e) => setUnbanName(e.target.value)} />
-            <button type="submit" disabled={busy}>
-              Lift ban
-            </button>
-          </div>
-        </form>
-      )}
       {notice && (
         <p className="notice" aria-live="polite">
           {notice}
         </p>
       )}
-      {(error ?? loadError) && (
+      {(error ?? loadError ?? bans.error) && (
         <p className="form-error" role="alert">
-          {error ?? loadError}
+          {error ?? loadError ?? bans.error}
         </p>
       )}
     </section>
