@@ -180,12 +180,54 @@ describe('ChatRoom', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it('disables the composer, saying why, while removed, and until joining again succeeds', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    const send = screen.getByRole('button', { name: 'Send' });
+    await userEvent.type(box, 'draft');
+    expect(send).toBeEnabled();
+    act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'kicked' }));
+    expect(box).toBeDisabled();
+    expect(send).toBeDisabled();
+    expect(box).toHaveAccessibleDescription('You cannot post here until you join again.');
+    expect(screen.getByText('You cannot post here until you join again.')).toBeVisible();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Join again' }));
+    // Not before the server agrees: a ban placed meanwhile would refuse it.
+    expect(box).toBeDisabled();
+    expect(box).toHaveAccessibleDescription('Joining again…');
+    const sub = ws.sentOfType('subscribe').at(-1)!;
+    act(() => ws.receive({ type: 'subscribed', re: sub.req, room: 'lobby', head: 3, presence: [alice] }));
+    expect(box).toBeEnabled();
+    expect(send).toBeEnabled();
+    expect(box).not.toHaveAccessibleDescription();
+    expect(box).toHaveValue('draft');
+    await userEvent.click(send);
+    expect(ws.sentOfType('send')).toEqual([expect.objectContaining({ room: 'lobby', body: 'draft' })]);
+  });
+
+  it('keeps the composer disabled when joining again is refused', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'left' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Join again' }));
+    const sub = ws.sentOfType('subscribe').at(-1)!;
+    act(() => ws.receive({ type: 'error', re: sub.req, code: 'forbidden', message: 'you are banned from this room' }));
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    expect(box).toBeDisabled();
+    expect(box).toHaveAccessibleDescription('You cannot post here.');
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+  });
+
   it('offers no way back after a ban', async () => {
     const { ws } = setup();
     await screen.findByText('hello from alice');
     act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'banned' }));
     expect(screen.getByRole('alert')).toHaveTextContent('You were banned from #Lobby.');
     expect(screen.queryByRole('button', { name: 'Join again' })).toBeNull();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+    expect(screen.getByText('You cannot post here: you were banned.')).toBeVisible();
   });
 
   it('shows a refused subscribe in the room', async () => {
@@ -195,6 +237,8 @@ describe('ChatRoom', () => {
     act(() => ws.receive({ type: 'error', re: sub.req, code: 'forbidden', message: 'you are banned from this room' }));
     expect(screen.getByRole('alert')).toHaveTextContent('You cannot follow #Lobby: you are banned from this room.');
     expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
   });
 });
 

@@ -44,6 +44,22 @@ function endedText(ended: RoomEnded, room: string): { text: string; action: stri
   }
 }
 
+/** Why the user cannot post in the room now, if they cannot: the server
+ *  would refuse (not a member, banned) until following it again succeeds. */
+function composerBlock(ended: RoomEnded | undefined, rejoining: boolean | undefined): string | null {
+  if (rejoining) return 'Joining again…';
+  switch (ended?.reason) {
+    case undefined:
+      return null;
+    case 'banned':
+      return 'You cannot post here: you were banned.';
+    case 'refused':
+      return 'You cannot post here.';
+    default:
+      return 'You cannot post here until you join again.';
+  }
+}
+
 export function ChatRoom({
   roomId,
   roomName,
@@ -132,6 +148,7 @@ export function ChatRoom({
         maxLength={limits?.max_body_chars}
         onSend={(body) => client.send(body)}
         onTyping={(active) => client.setTyping(active)}
+        disabledReason={composerBlock(timeline.ended, timeline.rejoining)}
       />
     </section>
   );

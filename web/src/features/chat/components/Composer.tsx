@@ -1,4 +1,5 @@
 // The message box: Enter sends, Shift+Enter inserts a newline; blank bodies are not sent.
+// While the user may not post in the room it stays in place, disabled, saying why.
 
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 
@@ -8,14 +9,18 @@ type Props = {
   maxLength?: number;
   /** true while the user types, false when the box is cleared. */
   onTyping?: (active: boolean) => void;
+  /** Why the user cannot post here now; the box and Send are disabled while set. */
+  disabledReason?: string | null;
 };
 
-export function Composer({ onSend, roomName, maxLength = 4000, onTyping }: Props) {
+export function Composer({ onSend, roomName, maxLength = 4000, onTyping, disabledReason }: Props) {
   const [body, setBody] = useState('');
   const id = useId();
+  const reasonId = useId();
+  const disabled = Boolean(disabledReason);
 
   const submit = () => {
-    if (body.trim() === '') return;
+    if (disabled || body.trim() === '') return;
     onSend(body);
     setBody('');
   };
@@ -34,6 +39,11 @@ export function Composer({ onSend, roomName, maxLength = 4000, onTyping }: Props
 
   return (
     <form className="composer" onSubmit={onSubmit}>
+      {disabled && (
+        <p id={reasonId} className="composer-note">
+          {disabledReason}
+        </p>
+      )}
       <label htmlFor={id} className="visually-hidden">
         Message
       </label>
@@ -41,6 +51,8 @@ export function Composer({ onSend, roomName, maxLength = 4000, onTyping }: Props
         id={id}
         rows={1}
         value={body}
+        disabled={disabled}
+        aria-describedby={disabled ? reasonId : undefined}
         maxLength={maxLength}
         placeholder={`Message ${roomName}`}
         onChange={(e) => {
@@ -49,7 +61,9 @@ export function Composer({ onSend, roomName, maxLength = 4000, onTyping }: Props
         }}
         onKeyDown={onKeyDown}
       />
-      <button type="submit">Send</button>
+      <button type="submit" disabled={disabled}>
+        Send
+      </button>
     </form>
   );
 }

@@ -430,7 +430,29 @@ describe('ChatSocket edit, delete, typing, read, removal', () => {
     socket.subscribe('lobby');
     expect(store.getState().timelines.lobby.ended).toBeUndefined();
     expect(store.getState().removed).toBeNull();
-    expect(ws.sentOfType('subscribe').at(-1)).toMatchObject({ room: 'lobby', since: 2 });
+    const sub = ws.sentOfType('subscribe').at(-1)!;
+    expect(sub).toMatchObject({ room: 'lobby', since: 2 });
+    // Until the server agrees, the user is not back in.
+    expect(store.getState().timelines.lobby.rejoining).toBe(true);
+    ws.receive({ type: 'subscribed', re: sub.req, room: 'lobby', head: 2, presence: [alice] });
+    expect(store.getState().timelines.lobby.rejoining).toBeUndefined();
+  });
+
+  it('ends rejoining when subscribing again is refused, or was live already', () => {
+    store.dispatch({ type: 'history/loaded', room: 'rust', events: [ev(1, { room: 'rust' })], hasMore: false });
+    const socket = makeSocket();
+    socket.subscribe('rust');
+    const ws = connect(socket);
+    ws.receive({ type: 'unsubscribed', room: 'rust', reason: 'left' });
+    socket.subscribe('rust');
+    const refused = ws.sentOfType('subscribe').at(-1)!;
+    ws.receive({ type: 'error', re: refused.req, code: 'not_found', message: 'no such room' });
+    expect(store.getState().timelines.rust).toMatchObject({ ended: { reason: 'refused' }, rejoining: undefined });
+    socket.subscribe('rust');
+    const live = ws.sentOfType('subscribe').at(-1)!;
+    ws.receive({ type: 'error', re: live.req, code: 'conflict', message: 'already subscribed to this room' });
+    expect(store.getState().timelines.rust.ended).toBeUndefined();
+    expect(store.getState().timelines.rust.rejoining).toBeUndefined();
   });
 
   it('shows a refused subscribe in the room and does not ask again on every reconnect', () => {

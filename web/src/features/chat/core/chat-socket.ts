@@ -362,6 +362,7 @@ export class ChatSocket {
       }
       case 'subscribed':
         if (frame.re !== undefined) this.subscribeReqs.delete(frame.re);
+        store.dispatch({ type: 'room/subscribed', room: frame.room });
         store.dispatch({ type: 'presence/set', room: frame.room, users: frame.presence ?? [] });
         break;
       case 'event':
@@ -477,7 +478,10 @@ export class ChatSocket {
    * reconnect; subscribing again (the user's "Try again") asks once more.
    */
   private refused(room: string, code: string, message: string): void {
-    if (code === 'conflict') return;
+    if (code === 'conflict') {
+      this.opts.store.dispatch({ type: 'room/subscribed', room });
+      return;
+    }
     this.rooms.delete(room);
     this.opts.store.dispatch({ type: 'room/refused', room, code, message });
   }

@@ -39,6 +39,9 @@ export type Timeline = {
   following: boolean;
   /** The server ended or refused the subscription; cleared when subscribing again. */
   ended?: RoomEnded;
+  /** Subscribing again after `ended`, not yet answered: the user cannot post
+   *  until it is (a ban or a private room refuses it). */
+  rejoining?: boolean;
 };
 
 /**
@@ -100,6 +103,8 @@ export type ChatAction =
   | { type: 'room/removed-seen' }
   | { type: 'room/refused'; room: string; code: string; message: string }
   | { type: 'room/resubscribing'; room: string }
+  /** The room's subscription is live (`subscribed`, or `conflict`: it already was). */
+  | { type: 'room/subscribed'; room: string }
   | { type: 'view/following'; room: string; following: boolean };
 
 export const initialChatState: ChatState = {
@@ -396,7 +401,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
 
     case 'room/removed': {
       const by = removedBy(state.timelines[action.room], state.me);
-      const next = withTimeline(state, action.room, (t) => ({ ...t, ended: { reason: action.reason, by } }));
+      const next = withTimeline(state, action.room, (t) => ({
+        ...t,
+        ended: { reason: action.reason, by },
+        rejoining: undefined,
+      }));
       return { ...next, removed: { room: action.room, reason: action.reason } };
     }
     case 'room/removed-seen':
@@ -405,11 +414,16 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return withTimeline(state, action.room, (t) => ({
         ...t,
         ended: { reason: 'refused', code: action.code, message: action.message },
+        rejoining: undefined,
       }));
     case 'room/resubscribing': {
-      const next = withTimeline(state, action.room, (t) => (t.ended ? { ...t, ended: undefined } : t));
+      const next = withTimeline(state, action.room, (t) =>
+        t.ended ? { ...t, ended: undefined, rejoining: true } : t,
+      );
       return next.removed?.room === action.room ? { ...next, removed: null } : next;
     }
+    case 'room/subscribed':
+      return withTimeline(state, action.room, (t) => (t.rejoining ? { ...t, rejoining: undefined } : t));
     case 'view/following':
       return withTimeline(state, action.room, (t) =>
         t.following === action.following ? t : { ...t, following: action.following },
