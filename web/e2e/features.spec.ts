@@ -204,6 +204,58 @@ test('a moderator kicks a member, who is sent back to the lobby with a notice', 
   await bob.context().close();
 });
 
+test('a moderator bans a member, finds the ban listed and lifts it; the banned one cannot post until then', async ({
+  browser,
+}) => {
+  const ownerName = unique('olga');
+  const owner = await register(browser, ownerName);
+  const roomName = unique('banroom');
+  const ownerNav = owner.getByRole('navigation', { name: 'Rooms' });
+  await ownerNav.getByRole('textbox', { name: 'New room' }).fill(roomName);
+  await ownerNav.getByRole('button', { name: 'Create room' }).click();
+  await expect(owner.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+
+  const bobName = unique('bob');
+  const bob = await join(browser, bobName);
+  const bobNav = bob.getByRole('navigation', { name: 'Rooms' });
+  await bobNav.getByRole('button', { name: roomName }).click();
+  await expect(bob.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  await expect(bob.getByRole('status')).toHaveText('Connected', T);
+  const word = `needle${Date.now().toString(36)}`;
+  await send(bob, `said before the ban: ${word}`);
+  await expect(message(bob, word)).not.toHaveAttribute('data-pending', 'true', T);
+
+  await owner.getByRole('button', { name: 'Members' }).click();
+  await owner.getByRole('button', { name: `Ban ${bobName}` }).click();
+  await expect(owner.getByText(`${bobName} was banned.`)).toBeVisible(T);
+  const bans = owner.getByRole('list', { name: 'Banned', exact: true }).getByRole('listitem');
+  await expect(bans).toHaveCount(1, T);
+  await expect(bans).toContainText(`${bobName} (guest) banned by ${ownerName}`);
+
+  await expect(bob.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
+  // A banned user may still read a public room: a search hit opens it without joining.
+  await bob.getByRole('textbox', { name: 'Search', exact: true }).fill(word);
+  await bob.getByRole('button', { name: 'Search', exact: true }).click();
+  await bob.getByRole('region', { name: 'Search results' }).getByRole('button').filter({ hasText: word }).click();
+  await expect(bob.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
+  await expect(bob.getByText(`You cannot follow #${roomName}: you are banned from this room.`)).toBeVisible(T);
+  const box = bob.getByRole('textbox', { name: 'Message', exact: true });
+  await expect(box).toBeDisabled();
+  await expect(bob.getByRole('button', { name: 'Send', exact: true })).toBeDisabled();
+
+  await bans.getByRole('button', { name: `Lift ban on ${bobName}` }).click();
+  await expect(owner.getByText(`The ban on ${bobName} was lifted.`)).toBeVisible(T);
+  await expect(owner.getByText('No one is banned here.')).toBeVisible(T);
+
+  await bob.getByRole('button', { name: 'Try again' }).click();
+  await expect(box).toBeEnabled(T);
+  const back = unique('back again');
+  await send(bob, back);
+  await expect(message(owner, back)).toHaveCount(1, T);
+  await owner.context().close();
+  await bob.context().close();
+});
+
 test('unread counts show for other rooms and clear once the room is read', async ({ browser }) => {
   const alice = await join(browser, unique('ada'));
   const roomName = unique('news');
