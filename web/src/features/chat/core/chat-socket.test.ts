@@ -112,8 +112,9 @@ describe('ChatSocket sending', () => {
     ]);
   });
 
-  it('queues messages typed while offline and sends them after welcome', () => {
+  it('queues messages typed while offline and sends them after welcome, after the subscribe', () => {
     const socket = makeSocket();
+    socket.subscribe('lobby');
     socket.start();
     const ws = FakeWebSocket.latest();
     const nonce = socket.send('lobby', 'early');
@@ -121,10 +122,26 @@ describe('ChatSocket sending', () => {
     expect(ws.sentOfType('send')).toEqual([]);
     ws.receive(welcomeFrame());
     expect(ws.sentOfType('send')).toEqual([expect.objectContaining({ nonce, body: 'early' })]);
+    expect(ws.sent.map((f) => f.type)).toEqual(['hello', 'subscribe', 'send']);
+  });
+
+  it('holds a message for a room whose history is still loading until its subscribe is sent', () => {
+    // A new guest types before the lobby's history has loaded: sent first,
+    // the message would reach the server before the subscribe that joins them.
+    const socket = makeSocket();
+    const ws = connect(socket);
+    const nonce = socket.send('lobby', 'first words');
+    expect(ws.sentOfType('send')).toEqual([]);
+    expect(store.getState().pending.map((p) => p.state)).toEqual(['pending']);
+    store.dispatch({ type: 'history/loaded', room: 'lobby', events: [], hasMore: false });
+    socket.subscribe('lobby');
+    expect(ws.sent.map((f) => f.type)).toEqual(['hello', 'subscribe', 'send']);
+    expect(ws.sentOfType('send')).toEqual([expect.objectContaining({ nonce, body: 'first words' })]);
   });
 
   it('marks a rejected message failed, and retries a rate-limited one after retry_after_ms', () => {
     const socket = makeSocket();
+    socket.subscribe('lobby');
     const ws = connect(socket);
     socket.send('lobby', 'x'.repeat(10));
     socket.send('lobby', 'slow down');

@@ -164,7 +164,13 @@ export class ChatSocket {
     if (this.opts.store.getState().timelines[room]?.ended) {
       this.opts.store.dispatch({ type: 'room/resubscribing', room });
     }
-    if (this.welcomed) this.sendSubscribe(room);
+    if (this.welcomed) {
+      this.sendSubscribe(room);
+      // Held until now: see `mayPost`.
+      for (const p of this.opts.store.getState().pending) {
+        if (p.room === room && p.state === 'pending') this.sendPending(p.nonce);
+      }
+    }
   }
 
   unsubscribe(room: string): void {
@@ -486,9 +492,21 @@ export class ChatSocket {
     this.opts.store.dispatch({ type: 'room/refused', room, code, message });
   }
 
+  /**
+   * Whether a message for `room` may go out now. Subscribing is what joins a
+   * public room, and the server handles a connection's frames in order, so a
+   * message sent after the room's `subscribe` is never refused with "join the
+   * room first". A room whose history is still loading has no subscribe yet:
+   * its messages wait for it (`subscribe` sends them). A room the user has
+   * been in (history loaded) but no longer follows takes them at once.
+   */
+  private mayPost(room: string): boolean {
+    return this.rooms.has(room) || this.opts.store.getState().timelines[room]?.loaded === true;
+  }
+
   private sendPending(nonce: string): void {
     const p = this.opts.store.getState().pending.find((m) => m.nonce === nonce);
-    if (!p || p.state !== 'pending') return;
+    if (!p || p.state !== 'pending' || !this.mayPost(p.room)) return;
     for (const [req, n] of this.sendReqs) if (n === nonce) this.sendReqs.delete(req);
     const req = this.nextReq();
     this.sendReqs.set(req, nonce);
