@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alice, bob, ev } from '../../../test/fixtures';
 import {
+  appendChainLength,
   chatReducer,
   createChatStore,
   initialChatState,
@@ -355,6 +356,33 @@ describe('memory bound', () => {
     const third = toDisplayItems(s.timelines.lobby.events);
     expect(third[0]).toMatchObject({ body: 'fixed', edited: true });
     expect(third).toEqual(toDisplayItems([...s.timelines.lobby.events]));
+  });
+
+  it('keeps no chain of earlier lists alive while the user reads older messages', () => {
+    let s = run([
+      { type: 'history/loaded', room: 'lobby', events: [ev(1)], hasMore: false },
+      { type: 'view/following', room: 'lobby', following: false },
+    ]);
+    toDisplayItems(s.timelines.lobby.events);
+    for (let seq = 2; seq <= 300; seq++) {
+      s = run(live(seq, seq), s);
+      // Rendered after most events; a few arrive between two renders.
+      if (seq % 7 !== 0) toDisplayItems(s.timelines.lobby.events);
+    }
+    // Every intermediate list reachable from the newest one is memory held:
+    // one link (the list last shown) is all the incremental build needs.
+    expect(appendChainLength(s.timelines.lobby.events)).toBeLessThanOrEqual(1);
+    expect(s.timelines.lobby.events).toHaveLength(300);
+  });
+
+  it('still extends the items last built when several events arrive between two renders', () => {
+    let s = run([{ type: 'history/loaded', room: 'lobby', events: [ev(1), ev(2)], hasMore: false }]);
+    const first = toDisplayItems(s.timelines.lobby.events);
+    s = run([...live(3, 5)], s);
+    expect(appendChainLength(s.timelines.lobby.events)).toBe(1);
+    const next = toDisplayItems(s.timelines.lobby.events);
+    expect(next[0]).toBe(first[0]);
+    expect(next).toEqual(toDisplayItems([...s.timelines.lobby.events]));
   });
 
   it('finds an event held already without rebuilding the list', () => {

@@ -137,8 +137,18 @@ export const emptyTimeline: Timeline = {
 export const MAX_EVENTS = 1000;
 export const TRIM_BATCH = 100;
 
-/** The list each fast-path merge extended, so display items can be extended too. */
+/**
+ * For a list made by a fast-path merge: an older list it extends (a prefix of
+ * it), so that display items can be extended instead of rebuilt. The chain is
+ * kept one link long: a list's own link is dropped when it is extended, and a
+ * list whose items were never built links straight to its base. Otherwise
+ * every intermediate list (and its display items) would stay reachable from
+ * the newest one while the user reads older messages (nothing is trimmed
+ * then): memory quadratic in the number of live events.
+ */
 const appendedTo = new WeakMap<ChatEvent[], ChatEvent[]>();
+/** Display items per events list (see toDisplayItems). */
+const displayCache = new WeakMap<ChatEvent[], DisplayItem[]>();
 
 function holds(events: ChatEvent[], seq: number): boolean {
   let lo = 0;
@@ -155,8 +165,19 @@ function holds(events: ChatEvent[], seq: number): boolean {
 
 function append(existing: ChatEvent[], incoming: ChatEvent[]): ChatEvent[] {
   const merged = existing.concat(incoming);
-  appendedTo.set(merged, existing);
+  const base = appendedTo.get(existing);
+  appendedTo.delete(existing);
+  // Several events may be merged between two renders: skip the lists whose
+  // items were never built, and extend the ones that were.
+  appendedTo.set(merged, base && !displayCache.has(existing) ? base : existing);
   return merged;
+}
+
+/** For tests: how many lists are reachable through `appendedTo` from `events`. */
+export function appendChainLength(events: ChatEvent[]): number {
+  let n = 0;
+  for (let e = appendedTo.get(events); e; e = appendedTo.get(e)) n += 1;
+  return n;
 }
 
 /**
@@ -478,7 +499,6 @@ export type DisplayItem =
     }
   | { kind: 'system'; key: string; seq: number; ts: string; text: string };
 
-const displayCache = new WeakMap<ChatEvent[], DisplayItem[]>();
 const NO_EDITS = new Map<number, string>();
 const NO_DELETES = new Set<number>();
 
