@@ -236,6 +236,28 @@ describe('ChatClient edit, delete, typing and read markers', () => {
     expect(ws.sentOfType('read')).toEqual([{ type: 'read', room: 'rust', seq: 2 }]);
   });
 
+  it('keeps a read marker that could not go out while reconnecting, and sends it after the reconnect', async () => {
+    vi.useFakeTimers();
+    const { client, ws } = setup();
+    await client.openRoom('lobby');
+    ws.receive({ type: 'subscribed', room: 'lobby', head: 2, presence: [] });
+    ws.receive({ type: 'event', ...ev(3) });
+    ws.drop(1006);
+    // The marker's time comes, and with the backoff (1 s), a new connection.
+    vi.advanceTimersByTime(1000);
+    expect(ws.sentOfType('read')).toEqual([]);
+    // Not recorded as read: the badge stays, and the marker is still owed.
+    expect(client.store.getState().readMarks.lobby).toBeUndefined();
+
+    const again = FakeWebSocket.latest();
+    expect(again).not.toBe(ws);
+    again.open();
+    again.receive(welcomeFrame());
+    vi.advanceTimersByTime(1000);
+    expect(again.sentOfType('read')).toEqual([{ type: 'read', room: 'lobby', seq: 3 }]);
+    expect(client.store.getState().readMarks.lobby).toBe(3);
+  });
+
   it('sends no read while the page is hidden', async () => {
     vi.useFakeTimers();
     const { client, ws } = setup({ visible: false });

@@ -262,7 +262,9 @@ export class ChatClient {
    * too, which clears the room's unread badge. A throttle, not a debounce: in
    * a busy room events never pause for a second, and the marker must still
    * go out. Not the newest seq shown: events below an out-of-band one may not
-   * have arrived yet.
+   * have arrived yet. A marker that cannot go out (the socket is
+   * reconnecting) is not recorded: the next store change after the
+   * reconnect (the connection state) schedules it again.
    */
   private scheduleRead(): void {
     const room = this.active;
@@ -278,8 +280,7 @@ export class ChatClient {
       if (this.active !== room || !this.isVisible()) return;
       const newest = lastSeq(this.store.getState(), room);
       if (newest === undefined) return;
-      this.socket.sendRead(room, newest);
-      this.store.dispatch({ type: 'read/marked', room, seq: newest });
+      if (this.socket.sendRead(room, newest)) this.store.dispatch({ type: 'read/marked', room, seq: newest });
     }, READ_THROTTLE_MS);
     this.readTimer = { room, handle };
   }

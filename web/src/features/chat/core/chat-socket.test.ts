@@ -389,9 +389,10 @@ describe('ChatSocket edit, delete, typing, read, removal', () => {
   it('sends typing and read only while connected', () => {
     const socket = makeSocket();
     socket.sendTyping('lobby', true);
+    expect(socket.sendRead('lobby', 11)).toBe(false);
     const ws = connect(socket);
     socket.sendTyping('lobby', true);
-    socket.sendRead('lobby', 12);
+    expect(socket.sendRead('lobby', 12)).toBe(true);
     expect(ws.sentOfType('typing')).toEqual([{ type: 'typing', room: 'lobby', active: true }]);
     expect(ws.sentOfType('read')).toEqual([{ type: 'read', room: 'lobby', seq: 12 }]);
   });

@@ -205,13 +205,19 @@ export class ChatSocket {
     });
   }
 
-  /** Typing and read markers are best effort: dropped while disconnected. */
+  /** Typing is best effort: dropped while disconnected. */
   sendTyping(room: string, active: boolean): void {
     if (this.welcomed) this.transmit({ type: 'typing', room, active });
   }
 
-  sendRead(room: string, seq: number): void {
-    if (this.welcomed) this.transmit({ type: 'read', room, seq });
+  /**
+   * Sends a read marker if connected. Returns whether it went out: one that
+   * did not must be sent again later (the caller keeps it unrecorded).
+   */
+  sendRead(room: string, seq: number): boolean {
+    if (!this.welcomed) return false;
+    this.transmit({ type: 'read', room, seq });
+    return true;
   }
 
   // ---- connection life cycle ----
