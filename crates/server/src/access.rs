@@ -46,6 +46,8 @@ pub async fn join(state: &AppState, user: &User, room_id: &str) -> Result<Room, 
     if state.store.is_banned(room_id, user.id).await? {
         return Err(ApiError::Forbidden("you are banned from this room".into()));
     }
+    // Every event of a user's making counts: a join/leave loop is a flood too.
+    state.check_send_rate(user.id)?;
     state
         .committer
         .append(NewEvent::simple(room_id, EventKind::Join, user))

@@ -15,7 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use webchat_core::model::{SessionInfo, User};
+use webchat_core::model::{SessionInfo, SessionKind, User};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -32,14 +32,28 @@ pub fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// The `Set-Cookie` value that stores `token` in the browser.
-pub fn session_cookie(token: &str) -> String {
-    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=31536000")
+/// The `Set-Cookie` value that stores `token` in the browser; `Secure` when
+/// the page is served over https (see [`page_is_https`]).
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=31536000{secure}")
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+pub fn clear_session_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}")
+}
+
+/// Whether the browser is on an https page: its `Origin` says so (browsers
+/// send it on every sign-in, a POST), or a TLS-terminating proxy's
+/// `X-Forwarded-Proto`. The server itself speaks plain http (loopback by
+/// default), so this is how a cookie behind TLS gets `Secure` and is never
+/// sent over plain http.
+pub fn page_is_https(headers: &HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    header("origin").is_some_and(|o| o.starts_with("https://"))
+        || header("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
 /// The token a request carries: a bearer token first, else the cookie.
@@ -86,6 +100,20 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+impl AuthUser {
+    /// Managing credentials (sessions, tokens) takes a browser session: a
+    /// leaked bot token must not mint itself a successor before it is
+    /// revoked, nor sign its owner out everywhere.
+    pub fn require_browser_session(&self) -> Result<(), ApiError> {
+        match self.session.kind {
+            SessionKind::Session => Ok(()),
+            SessionKind::Token => Err(ApiError::Forbidden(
+                "an access token cannot manage sessions or tokens; sign in".into(),
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +139,21 @@ mod tests {
         assert_eq!(request_token(&headers).as_deref(), Some("abc"));
         headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer xyz"));
         assert_eq!(request_token(&headers).as_deref(), Some("xyz"));
+    }
+
+    #[test]
+    fn the_cookie_is_secure_on_https_pages_only() {
+        assert!(!session_cookie("t", false).contains("Secure"));
+        assert!(session_cookie("t", true).ends_with("; Secure"));
+        let mut headers = HeaderMap::new();
+        assert!(!page_is_https(&headers));
+        headers.insert("origin", HeaderValue::from_static("http://127.0.0.1:8000"));
+        assert!(!page_is_https(&headers));
+        headers.insert("origin", HeaderValue::from_static("https://chat.example"));
+        assert!(page_is_https(&headers));
+        let mut proxied = HeaderMap::new();
+        proxied.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(page_is_https(&proxied));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct Config {
     /// a core for tens of milliseconds, so a flood of logins must queue
     /// here rather than on the blocking thread pool (512 threads).
     pub password_workers: usize,
+    /// How long one HTTP request may take, its body upload included (a
+    /// WebSocket's life is not a request). Past it: `408`.
+    pub request_deadline: Duration,
 }
 
 impl Config {
@@ -66,6 +69,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(4),
             sign_ins_per_minute: Self::DEFAULT_SIGN_INS_PER_MINUTE,
             password_workers: std::thread::available_parallelism().map_or(2, usize::from),
+            request_deadline: Duration::from_secs(30),
         }
     }
 

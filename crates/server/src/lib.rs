@@ -25,6 +25,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod fanout;
+pub mod guard;
 pub mod metrics;
 pub mod openapi;
 pub mod passwords;

@@ -264,26 +264,20 @@ impl<'a> Resolver<'a> {
     }
 
     async fn resolve(&mut self, line: &Value, field: &str) -> anyhow::Result<Author> {
-        let person = &line[field];
-        let Some(id) = person["id"].as_i64() else {
+        let Some(key) = person_key(line, field) else {
             bail!("\"{field}\" has no numeric \"id\"");
         };
-        let name = person["name"].as_str().unwrap_or("unknown").to_owned();
-        let username = line[format!("{field}_username")]
-            .as_str()
-            .map(str::to_owned);
-        let key = (id, name, username);
         if let Some(author) = self.resolved.get(&key) {
             return Ok(author.clone());
         }
-        let (_, name, username) = &key;
+        let (id, name, username) = &key;
         let store = self.store;
         let author = if let Some(username) = username
             && let Some(user) = store.user_by_username(username).await?
         {
             user.author()
         } else if username.is_none()
-            && let Ok(user) = store.user(id).await
+            && let Ok(user) = store.user(*id).await
             && user.guest
             && &user.name == name
         {
@@ -336,6 +330,7 @@ async fn import(
             parse_line(line).with_context(|| format!("line {number}"))?,
         ));
     }
+    check_before_writing(store, &id, &parsed).await?;
     let mut people = Resolver::new(store);
     let mut events = Vec::new();
     let mut rules = RoomRules::default();
@@ -396,6 +391,69 @@ async fn import(
         .import_room(&room, &events, &rules)
         .await
         .with_context(|| format!("importing {id} (does the room exist already?)"))
+}
+
+/// An exported person as the file names them: id, display name and, for an
+/// account, username. The same key is the same person throughout a file.
+type PersonKey = (i64, String, Option<String>);
+
+fn person_key(line: &Value, field: &str) -> Option<PersonKey> {
+    let person = &line[field];
+    let id = person["id"].as_i64()?;
+    let name = person["name"].as_str().unwrap_or("unknown").to_owned();
+    let username = line[format!("{field}_username")]
+        .as_str()
+        .map(str::to_owned);
+    Some((id, name, username))
+}
+
+/// What the store would refuse, checked before anyone is looked up or made
+/// (guests made for a file that then fails would stay behind): the room must
+/// not exist, seqs must ascend, someone must have joined, and no ban may
+/// contradict the membership the log ends with.
+async fn check_before_writing(
+    store: &SqliteStore,
+    room: &str,
+    parsed: &[(usize, Line)],
+) -> anyhow::Result<()> {
+    if store.room(room).await?.is_some() {
+        bail!("a room {room} exists already (import it under another id with --as)");
+    }
+    let mut last_seq = 0;
+    let mut members = std::collections::HashSet::new();
+    let mut joined = false;
+    for (number, line) in parsed {
+        if let Line::Event(value, view, _) = line {
+            if view.seq <= last_seq {
+                bail!("line {number}: seq {} is not ascending", view.seq);
+            }
+            last_seq = view.seq;
+            let author = person_key(value, "author");
+            match view.kind {
+                EventKind::Join => {
+                    joined = true;
+                    members.extend(author);
+                }
+                EventKind::Leave => {
+                    if let Some(author) = author {
+                        members.remove(&author);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if !joined {
+        bail!("the log has no join: nobody to own the room");
+    }
+    for (number, line) in parsed {
+        if let Line::Ban(value) = line
+            && person_key(value, "user").is_some_and(|user| members.contains(&user))
+        {
+            bail!("line {number}: a ban on someone the log keeps as a member");
+        }
+    }
+    Ok(())
 }
 
 /// A line after the room's, checked but with its people not yet resolved.

@@ -48,7 +48,9 @@ struct ServeArgs {
     /// Folder for the database; created if missing.
     #[arg(long, env = "WEBCHAT_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
-    /// Another origin allowed to open WebSockets (repeatable; comma-separated in the variable).
+    /// Another origin allowed to open WebSockets and send cookie-authenticated
+    /// writes; its host is answered on a loopback address too (repeatable;
+    /// comma-separated in the variable).
     #[arg(
         long = "allow-origin",
         env = "WEBCHAT_ALLOW_ORIGIN",

@@ -283,7 +283,7 @@ fn a_room_is_exported_as_json_lines_and_imported_back() {
             &["import", file.to_str().expect("path"), "--as", "lobby-copy"],
             "",
         ),
-        "does the room exist already",
+        "exists already",
     );
     fails(admin(data.path(), &["import", "-"], "not json\n"), "line 1");
 }
@@ -393,6 +393,36 @@ fn roles_bans_and_actors_travel_with_the_room_to_another_folder() {
     fails(
         admin(&new, &["import", "-", "--as", "club-2"], &damaged),
         "line 8",
+    );
+
+    // A file that fails only on the whole (carl banned, yet his leave is
+    // gone, so the log keeps him a member) is refused before anyone is
+    // made: its people, all guests here, leave no stray users behind.
+    let contradiction: String = exported
+        .lines()
+        .filter(|line| !line.contains(r#""kind":"leave""#))
+        .map(|line| {
+            let mut line: Value = serde_json::from_str(line).expect("json");
+            if let Some(object) = line.as_object_mut() {
+                object.retain(|key, _| !key.ends_with("_username"));
+            }
+            line.to_string() + "\n"
+        })
+        .collect();
+    let next_user_id = |data: &Path| {
+        with_store(data, async |store| {
+            store.create_guest("probe").await.expect("guest").id
+        })
+    };
+    let before = next_user_id(&new);
+    fails(
+        admin(&new, &["import", "-", "--as", "club-3"], &contradiction),
+        "keeps as a member",
+    );
+    assert_eq!(
+        next_user_id(&new),
+        before + 1,
+        "no guest was made for the refused file"
     );
 }
 

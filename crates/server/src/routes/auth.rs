@@ -29,6 +29,7 @@ use crate::state::AppState;
 /// Starts a browser session for `user`: stores the token's hash, answers it and sets the cookie.
 async fn start_session(
     state: &AppState,
+    headers: &HeaderMap,
     user: User,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
@@ -37,7 +38,7 @@ async fn start_session(
         .store
         .create_session(user.id, &auth::hash_token(&token), SessionKind::Session, "")
         .await?;
-    let cookie = auth::session_cookie(&token);
+    let cookie = auth::session_cookie(&token, auth::page_is_https(headers));
     Ok((
         status,
         AppendHeaders([(SET_COOKIE, cookie)]),
@@ -68,6 +69,7 @@ async fn start_session(
 pub async fn guest(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<GuestRequest>,
 ) -> Result<Response, ApiError> {
     if !state.config.guests_enabled {
@@ -78,7 +80,7 @@ pub async fn guest(
     let name = validate::display_name(&request.name).map_err(ApiError::BadRequest)?;
     state.check_sign_in_rate(peer.ip())?;
     let user = state.store.create_guest(&name).await?;
-    start_session(&state, user, StatusCode::CREATED).await
+    start_session(&state, &headers, user, StatusCode::CREATED).await
 }
 
 /// A username and password (register, login).
@@ -146,7 +148,7 @@ pub async fn register(
             .await
             .map_err(taken)?,
     };
-    start_session(&state, user, StatusCode::CREATED).await
+    start_session(&state, &headers, user, StatusCode::CREATED).await
 }
 
 /// `POST /auth/login`: a browser session for an account.
@@ -169,6 +171,7 @@ pub async fn register(
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     state.check_sign_in_rate(peer.ip())?;
@@ -188,7 +191,9 @@ pub async fn login(
         .password_work(move || passwords::verify(&password, &stored))
         .await?;
     match account {
-        Some(account) if matches => start_session(&state, account.user, StatusCode::OK).await,
+        Some(account) if matches => {
+            start_session(&state, &headers, account.user, StatusCode::OK).await
+        }
         _ => Err(invalid()),
     }
 }
@@ -206,10 +211,17 @@ pub async fn login(
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
-pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: AuthUser,
+) -> Result<Response, ApiError> {
     end_session(&state, &auth.user, auth.session.id).await?;
     Ok((
-        AppendHeaders([(SET_COOKIE, auth::clear_session_cookie())]),
+        AppendHeaders([(
+            SET_COOKIE,
+            auth::clear_session_cookie(auth::page_is_https(&headers)),
+        )]),
         ApiJson(Empty {}),
     )
         .into_response())
@@ -281,6 +293,7 @@ fn session_view(session: &SessionInfo, current: i64) -> SessionView {
     responses(
         (status = 200, description = "The user's browser sessions", body = SessionsResponse),
         (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Asked with an access token: only a browser session manages sessions and tokens", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -288,6 +301,7 @@ pub async fn sessions(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<ApiJson<SessionsResponse>, ApiError> {
+    auth.require_browser_session()?;
     let sessions: Vec<SessionView> = state
         .store
         .sessions(auth.user.id, SessionKind::Session)
@@ -309,6 +323,7 @@ pub async fn sessions(
         (status = 200, description = "Revoked; its sockets are closed with 1008", body = Empty),
         (status = 400, description = "The id is not an integer", body = ErrorBody),
         (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Asked with an access token: only a browser session manages sessions and tokens", body = ErrorBody),
         (status = 404, description = "No such session of this user", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
@@ -332,6 +347,7 @@ pub async fn revoke_session(
         (status = 200, description = "Revoked; its sockets are closed with 1008", body = Empty),
         (status = 400, description = "The id is not an integer", body = ErrorBody),
         (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Asked with an access token: only a browser session manages sessions and tokens", body = ErrorBody),
         (status = 404, description = "No such token of this user", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
@@ -351,6 +367,7 @@ async fn revoke(
     id: i64,
     kind: SessionKind,
 ) -> Result<ApiJson<Empty>, ApiError> {
+    auth.require_browser_session()?;
     let owned = state.store.sessions(auth.user.id, kind).await?;
     if !owned.iter().any(|s| s.id == id) {
         return Err(ApiError::NotFound("no such session or token".into()));
@@ -386,8 +403,9 @@ pub struct CreatedToken {
         (status = 201, description = "The new token and its secret", body = CreatedToken),
         (status = 400, description = "Invalid name or malformed body", body = ErrorBody),
         (status = 401, description = "No valid session or token", body = ErrorBody),
-        (status = 403, description = "Guests cannot create tokens", body = ErrorBody),
+        (status = 403, description = "Guests cannot create tokens; nor can an access token", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 429, description = "Too many writes; `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -396,11 +414,13 @@ pub async fn create_token(
     auth: AuthUser,
     ApiJson(request): ApiJson<NewToken>,
 ) -> Result<(StatusCode, ApiJson<CreatedToken>), ApiError> {
+    auth.require_browser_session()?;
     if auth.user.guest {
         return Err(ApiError::Forbidden(
             "guests cannot create access tokens; register first".into(),
         ));
     }
+    state.check_send_rate(auth.user.id)?;
     let name = validate::display_name(&request.name).map_err(ApiError::BadRequest)?;
     let token = auth::new_token();
     let id = state
@@ -427,6 +447,7 @@ pub async fn create_token(
     responses(
         (status = 200, description = "The user's personal access tokens", body = TokensResponse),
         (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Asked with an access token: only a browser session manages sessions and tokens", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -434,6 +455,7 @@ pub async fn tokens(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<ApiJson<TokensResponse>, ApiError> {
+    auth.require_browser_session()?;
     let tokens: Vec<SessionView> = state
         .store
         .sessions(auth.user.id, SessionKind::Token)

@@ -96,6 +96,7 @@ pub async fn public(
         (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 409, description = "A room with this id exists", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -105,6 +106,7 @@ pub async fn create(
     ApiJson(request): ApiJson<CreateRoomRequest>,
 ) -> Result<(StatusCode, ApiJson<RoomView>), ApiError> {
     validate::room_id(&request.id).map_err(ApiError::BadRequest)?;
+    state.check_send_rate(auth.user.id)?;
     // `dm-` ids belong to direct-message rooms: a squatter must not own one.
     if request.id.starts_with("dm-") {
         return Err(ApiError::BadRequest(
@@ -220,6 +222,7 @@ async fn view_for(state: &AppState, user: &User, room: Room) -> Result<RoomView,
         (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 403, description = "Banned from the room", body = ErrorBody),
         (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -243,6 +246,7 @@ pub async fn join(
         (status = 200, description = "Left (or was not a member)", body = Empty),
         (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
+        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -253,6 +257,7 @@ pub async fn leave(
 ) -> Result<ApiJson<Empty>, ApiError> {
     access::readable_room(&state, &auth.user, &room).await?;
     if state.store.is_member(&room, auth.user.id).await? {
+        state.check_send_rate(auth.user.id)?;
         append_membership(&state, &auth, &room, EventKind::Leave).await?;
         end_subscriptions(&state, &room, auth.user.id, "left");
     }
@@ -340,6 +345,7 @@ async fn membership_change(
         (status = 403, description = "Not a member, banned, or the invitee is banned", body = ErrorBody),
         (status = 404, description = "No such room or user", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -366,6 +372,7 @@ pub async fn invite(
         ));
     }
     if !state.store.is_member(&room, invitee.id).await? {
+        state.check_send_rate(auth.user.id)?;
         membership_change(
             &state,
             &room,
@@ -440,6 +447,9 @@ async fn remove(
     ban: bool,
 ) -> Result<(), ApiError> {
     let own_role = access::require_moderator(state, &auth.user, room).await?;
+    // Charged before anything changes, so that a ban is never recorded
+    // without the leave that ends the membership.
+    state.check_send_rate(auth.user.id)?;
     let target = named_user(state, room, request).await?;
     if target.id == auth.user.id {
         return Err(ApiError::BadRequest(
@@ -507,6 +517,8 @@ async fn account_or_member(state: &AppState, room: &str, name: &str) -> Result<U
         (status = 403, description = "Not a moderator, or the target has equal or higher standing", body = ErrorBody),
         (status = 404, description = "No such room or user", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 409, description = "Several guests in the room have that name (name them by id)", body = ErrorBody),
+        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -535,6 +547,7 @@ pub async fn kick(
         (status = 403, description = "Not a moderator", body = ErrorBody),
         (status = 404, description = "No such room, user or ban", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 409, description = "Several guests in the room have that name (name them by id)", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -636,6 +649,7 @@ pub struct TopicRequest {
         (status = 403, description = "Not a moderator", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -652,6 +666,7 @@ pub async fn set_topic(
         )));
     }
     access::require_moderator(&state, &auth.user, &room).await?;
+    state.check_send_rate(auth.user.id)?;
     state
         .committer
         .append(NewEvent {
@@ -682,6 +697,8 @@ pub async fn set_topic(
         (status = 403, description = "Not a moderator, or the target has equal or higher standing", body = ErrorBody),
         (status = 404, description = "No such room or user", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
+        (status = 409, description = "Several guests in the room have that name (name them by id)", body = ErrorBody),
+        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -753,6 +770,8 @@ pub async fn add_moderator(
         (status = 400, description = "A direct message needs another person", body = ErrorBody),
         (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
+        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 403, description = "One of the two is banned from the conversation", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
@@ -767,6 +786,7 @@ pub async fn direct_message(
             "a direct message needs another person".into(),
         ));
     }
+    state.check_send_rate(auth.user.id)?;
     let (low, high) = (auth.user.id.min(peer.id), auth.user.id.max(peer.id));
     let id = format!("dm-{low}-{high}");
     let created = state

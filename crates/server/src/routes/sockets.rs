@@ -3,9 +3,11 @@
 //! request and hand it, unchanged, to [`crate::ws`]. The frames are specified
 //! in `docs/protocol.md`.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use webchat_protocol::rest::ErrorBody;
@@ -53,17 +55,19 @@ pub async fn v1_socket(
         (status = 101, description = "Switching Protocols: the socket is open"),
         (status = 400, description = "A bad client id, or not a WebSocket upgrade request", body = ErrorBody),
         (status = 403, description = "The `Origin` is not allowed, or guest access is disabled", body = ErrorBody),
+        (status = 429, description = "Too many sign-ins from this address (each seed connection is one); `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
 pub async fn seed_socket(
     state: State<AppState>,
     client_id: ApiPath<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     match upgrade {
-        Ok(upgrade) => ws::seed::upgrade(state, client_id, headers, upgrade).await,
+        Ok(upgrade) => ws::seed::upgrade(state, client_id, peer.ip(), headers, upgrade).await,
         Err(rejection) => ApiError::from(rejection).into_response(),
     }
 }

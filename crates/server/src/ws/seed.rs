@@ -33,6 +33,7 @@ const LOBBY: &str = "lobby";
 pub async fn upgrade(
     State(state): State<AppState>,
     ApiPath(client_id): ApiPath<String>,
+    peer: std::net::IpAddr,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -45,6 +46,12 @@ pub async fn upgrade(
     if !state.config.guests_enabled {
         return ApiError::Forbidden("guest access is disabled on this server".into())
             .into_response();
+    }
+    // Each seed connection signs a guest in (made on first use): the same
+    // per-address budget as the REST sign-ins, so one address cannot fill
+    // the store with guests through random client ids.
+    if let Err(error) = state.check_sign_in_rate(peer) {
+        return error.into_response();
     }
     let user = match state.store.seed_guest(&client_id).await {
         Ok(user) => user,

@@ -371,6 +371,9 @@ impl Connection {
             Command::Read(read) => {
                 validate::room_id(&read.room).map_err(|_| ApiError::room_not_found())?;
                 access::require_member(&self.state, &self.user, &read.room).await?;
+                // Each marker that may move is a write transaction on the one
+                // writer the committer shares, so it counts like a message.
+                self.state.check_send_rate(self.user.id)?;
                 if let Some(seq) = self
                     .state
                     .store

@@ -260,6 +260,28 @@ async fn personal_access_tokens_post_messages_and_can_be_revoked() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(event["author"]["id"], kate.id);
 
+    // A token does its owner's chatting, not their credential management:
+    // a leaked one can neither mint a successor nor sign the owner out.
+    let (status, body) = app
+        .post("/api/v1/tokens", Some(&bot_token), json!({"name": "heir"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    for path in ["/api/v1/tokens", "/api/v1/sessions"] {
+        let (status, body) = app.get(path, Some(&bot_token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+    let (_, sessions) = app.get("/api/v1/sessions", Some(&kate.token)).await;
+    let browser_session = sessions["sessions"][0]["id"].clone();
+    let (status, body) = app
+        .delete(
+            &format!("/api/v1/sessions/{browser_session}"),
+            Some(&bot_token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _) = app.get("/api/v1/me", Some(&kate.token)).await;
+    assert_eq!(status, StatusCode::OK, "the owner is still signed in");
+
     let (status, _) = app
         .delete(
             &format!("/api/v1/sessions/{}", created["id"]),
@@ -340,4 +362,44 @@ async fn sign_ins_are_limited_per_address_and_signed_in_users_are_not() {
     // Sessions already made are not affected.
     let (status, me) = app.get("/api/v1/me", Some(&dan.token)).await;
     assert_eq!(status, StatusCode::OK, "{me}");
+}
+
+#[tokio::test]
+async fn joins_leaves_and_room_creation_count_against_the_write_budget() {
+    let app = spawn_app_with(|c| {
+        c.limits.rate_per_s = 1;
+        c.limits.burst = 4;
+    })
+    .await;
+    let ann = app.guest("ann").await;
+    // A join/leave loop would otherwise append events to everyone's lobby
+    // as fast as the client can ask.
+    let mut refused = None;
+    for round in 0..10 {
+        let (status, body) = app
+            .post("/api/v1/rooms/lobby/leave", Some(&ann.token), json!({}))
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some((round, body));
+            break;
+        }
+        let (status, body) = app
+            .post("/api/v1/rooms/lobby/join", Some(&ann.token), json!({}))
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some((round, body));
+            break;
+        }
+    }
+    let (round, body) = refused.expect("the budget ran out");
+    assert!(round <= 3, "refused in round {round}");
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms",
+            Some(&ann.token),
+            json!({"id": "more", "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
 }

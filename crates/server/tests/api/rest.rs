@@ -536,3 +536,101 @@ async fn a_wrong_method_gets_a_json_405() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(body["error"]["message"].as_str().is_some());
 }
+
+#[tokio::test]
+async fn a_loopback_server_answers_only_to_loopback_host_names() {
+    // DNS rebinding: a page on evil.example pointed at 127.0.0.1 sends its own Host.
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .get(app.url("/api/v1/rooms/public"))
+        .header("host", format!("evil.example:{}", app.addr.port()))
+        .send()
+        .await
+        .expect("request");
+    let (status, body) = json_response(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "bad_request");
+    let response = app
+        .http
+        .get(app.url("/healthz"))
+        .header("host", format!("localhost:{}", app.addr.port()))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cookie_authenticated_writes_from_another_origin_are_refused() {
+    let app = spawn_app().await;
+    let ann = app.guest("ann").await;
+    let cookie = format!("webchat_session={}", ann.token);
+    let own = format!("http://127.0.0.1:{}", app.addr.port());
+    let leave = |origin: Option<&str>, site: Option<&str>| {
+        let mut request = app
+            .http
+            .post(app.url("/api/v1/rooms/lobby/leave"))
+            .header("cookie", &cookie)
+            // A form post: no JSON needed on a route without a body.
+            .header("content-type", "text/plain");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.send()
+    };
+    for (origin, site) in [
+        (Some("http://127.0.0.1:3000"), None),
+        (Some("http://evil.example"), Some("cross-site")),
+        (None, Some("same-site")),
+    ] {
+        let (status, body) = json_response(leave(origin, site).await.expect("request")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{origin:?} {site:?}: {body}");
+        assert_eq!(body["error"]["code"], "forbidden");
+    }
+    let (status, body) = json_response(
+        leave(Some(&own), Some("same-origin"))
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "the page itself: {body}");
+    // A bearer token is never sent by a browser on its own: any origin may use one.
+    let response = app
+        .http
+        .post(app.url("/api/v1/rooms/lobby/join"))
+        .bearer_auth(&ann.token)
+        .header("origin", "http://bot.example")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_request_that_trickles_its_body_gets_408_json() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|c| c.request_deadline = std::time::Duration::from_millis(500)).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connects");
+    let head = format!(
+        "POST /api/v1/auth/guest HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\nConnection: close\r\n\r\n{{\"name\":",
+        app.addr.port()
+    );
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    let mut answer = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_string(&mut answer),
+    )
+    .await
+    .expect("answered in time")
+    .expect("reads");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"bad_request""#), "{answer}");
+}

@@ -442,7 +442,11 @@ async fn sending_faster_than_the_rate_limit_is_refused_with_retry_after() {
         }
     }
     let (sent, error) = limited.expect("the limit is reached within 40 sends");
-    assert!(sent >= 5, "the burst of 5 is allowed, limited after {sent}");
+    // The subscribe's join took one of the burst of 5.
+    assert!(
+        sent >= 4,
+        "the rest of the burst is allowed, limited after {sent}"
+    );
     // Resending an already acked message is answered with its ack, limit or not.
     let resent = a
         .request(json!({"type": "send", "room": "lobby", "body": "spam", "nonce": "s0"}))

@@ -1,0 +1,224 @@
+//! Request guards that browsers need and non-browser clients never notice.
+//!
+//! - **Host on loopback.** A server bound to a loopback address answers only
+//!   to loopback names (`127.0.0.1`, `localhost`, `[::1]`) and the hosts of
+//!   `--allow-origin`. Otherwise a web page on any domain could point that
+//!   domain at 127.0.0.1 (DNS rebinding) and, being "same-origin" with the
+//!   server in the browser's eyes, read everything and open sockets. A server
+//!   bound to a public address is exposed on purpose and takes any `Host`.
+//! - **Cross-site writes with the cookie.** SameSite=Lax still sends the
+//!   session cookie from sibling origins of the same site (another port on
+//!   localhost, a sibling subdomain), and routes without a JSON body accept a
+//!   plain form post. So a state-changing request authenticated by the cookie
+//!   must come from an allowed origin (the `Origin` header, as for sockets) or,
+//!   without one, not be marked cross-site or same-site by `Sec-Fetch-Site`.
+//!   A bearer token is never sent by a browser on its own, so requests with
+//!   one are not checked.
+//! - **A deadline per request.** A client that trickles its body would hold
+//!   its task (and a sign-in its password worker) forever; after
+//!   `Config::request_deadline` it gets `408`. A WebSocket's life is not a
+//!   request: its upgrade answers at once and the socket runs on its own task.
+
+use axum::extract::{Request, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, HOST};
+use axum::http::{HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Answers `408` with the protocol's error body when a request outlives
+/// `Config::request_deadline`.
+pub async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.config.request_deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_elapsed) => {
+            let body = webchat_protocol::rest::ErrorBody {
+                error: webchat_protocol::rest::ErrorDetail {
+                    code: webchat_protocol::error::ErrorCode::BadRequest,
+                    message: "the request took too long".into(),
+                },
+            };
+            (axum::http::StatusCode::REQUEST_TIMEOUT, axum::Json(body)).into_response()
+        }
+    }
+}
+
+/// Refuses requests whose `Host` the server does not answer to (see the module docs).
+pub async fn known_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if host_allowed(request.headers(), &state.config) {
+        next.run(request).await
+    } else {
+        ApiError::BadRequest(
+            "unknown Host: this server answers to 127.0.0.1 and localhost; to serve other \
+             names, listen on another address (--addr) or allow an origin (--allow-origin)"
+                .into(),
+        )
+        .into_response()
+    }
+}
+
+/// Refuses cookie-authenticated writes from other origins (see the module docs).
+pub async fn same_origin_writes(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    if is_write(request.method())
+        && uses_session_cookie(headers)
+        && !from_allowed_page(headers, &state.config)
+    {
+        return ApiError::Forbidden(
+            "cross-site request refused: send it from the chat's own page, or use a bearer token"
+                .into(),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn host_allowed(headers: &HeaderMap, config: &Config) -> bool {
+    if !config.addr.ip().is_loopback() {
+        return true;
+    }
+    // HTTP/1.0 clients may send none; they are not browsers.
+    let Some(host) = headers.get(HOST) else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let name = host_name(host);
+    is_loopback_name(name)
+        || config.allowed_origins.iter().any(|origin| {
+            origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| host_name(rest).eq_ignore_ascii_case(name))
+        })
+}
+
+/// `host[:port]` or `[v6]:port` without the port.
+fn host_name(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    host.rsplit_once(':').map_or(host, |(name, _)| name)
+}
+
+fn is_loopback_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn is_write(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The request would be authenticated by the cookie: it carries the session
+/// cookie and no bearer token (which wins when both are sent).
+fn uses_session_cookie(headers: &HeaderMap) -> bool {
+    headers.get(AUTHORIZATION).is_none()
+        && headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .any(|cookies| {
+                cookies.split(';').any(|pair| {
+                    pair.trim_start()
+                        .strip_prefix(crate::auth::SESSION_COOKIE)
+                        .is_some_and(|rest| rest.starts_with('='))
+                })
+            })
+}
+
+fn from_allowed_page(headers: &HeaderMap, config: &Config) -> bool {
+    if headers.contains_key(axum::http::header::ORIGIN) {
+        return crate::ws::origin_allowed(headers, config);
+    }
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin" || site == "none",
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn config(addr: &str, allowed: &[&str]) -> Config {
+        let mut config = Config::for_tests(std::path::PathBuf::from("/tmp/unused"));
+        config.addr = addr.parse().expect("addr");
+        config.allowed_origins = allowed.iter().map(|s| (*s).to_owned()).collect();
+        config
+    }
+
+    fn with(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn loopback_servers_answer_only_to_loopback_names_and_allowed_hosts() {
+        let local = config("127.0.0.1:8000", &["http://chat.example:3000"]);
+        for host in [
+            "127.0.0.1:8000",
+            "localhost:8000",
+            "LOCALHOST",
+            "[::1]:8000",
+            "127.0.0.2",
+        ] {
+            assert!(host_allowed(&with(&[("host", host)]), &local), "{host}");
+        }
+        assert!(host_allowed(
+            &with(&[("host", "chat.example:8000")]),
+            &local
+        ));
+        for host in [
+            "evil.example:8000",
+            "evil.example",
+            "localhost.evil.example:8000",
+        ] {
+            assert!(!host_allowed(&with(&[("host", host)]), &local), "{host}");
+        }
+        let public = config("0.0.0.0:8000", &[]);
+        assert!(host_allowed(&with(&[("host", "chat.example")]), &public));
+    }
+
+    #[test]
+    fn cookie_writes_need_an_allowed_origin_and_bearer_writes_do_not() {
+        let config = config("127.0.0.1:8000", &[]);
+        let cookie = ("cookie", "theme=dark; webchat_session=abc");
+        let own = with(&[
+            cookie,
+            ("host", "127.0.0.1:8000"),
+            ("origin", "http://127.0.0.1:8000"),
+        ]);
+        assert!(uses_session_cookie(&own) && from_allowed_page(&own, &config));
+        let foreign = with(&[
+            cookie,
+            ("host", "127.0.0.1:8000"),
+            ("origin", "http://127.0.0.1:3000"),
+        ]);
+        assert!(uses_session_cookie(&foreign) && !from_allowed_page(&foreign, &config));
+        let sibling = with(&[cookie, ("sec-fetch-site", "same-site")]);
+        assert!(!from_allowed_page(&sibling, &config));
+        let typed = with(&[cookie, ("sec-fetch-site", "none")]);
+        assert!(from_allowed_page(&typed, &config));
+        let bearer = with(&[
+            cookie,
+            ("authorization", "Bearer xyz"),
+            ("origin", "http://elsewhere"),
+        ]);
+        assert!(!uses_session_cookie(&bearer));
+        assert!(is_write(&Method::POST) && is_write(&Method::DELETE) && !is_write(&Method::GET));
+    }
+}
