@@ -146,7 +146,7 @@ describe('ChatRoom', () => {
     expect(screen.getByRole('status').parentElement).toHaveTextContent('Reconnecting in 3 s');
   });
 
-  it('announces a state once: the countdown ticks outside the status region', async () => {
+  it('announces a state once, through every retry: the countdown ticks outside the status region', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
       const { ws } = setup();
@@ -162,6 +162,35 @@ describe('ChatRoom', () => {
       const countdown = status.parentElement!.querySelector('[aria-hidden="true"]');
       expect(countdown?.textContent).toMatch(/in [12] s/);
       expect(status.contains(countdown)).toBe(false);
+
+      // Past one retry: the attempt and its failure change nothing it says.
+      const changes: MutationRecord[] = [];
+      const observer = new MutationObserver((records) => changes.push(...records));
+      observer.observe(status, { subtree: true, childList: true, characterData: true });
+      for (let retry = 0; retry < 3; retry++) {
+        await act(async () => {
+          await vi.advanceTimersByTimeAsync(3000);
+        });
+        expect(FakeWebSocket.instances).toHaveLength(retry + 2);
+        expect(status.textContent).toBe('Reconnecting');
+        act(() => FakeWebSocket.latest().drop(1006));
+        await act(async () => {
+          await vi.advanceTimersByTimeAsync(300);
+        });
+        expect(status.textContent).toBe('Reconnecting');
+      }
+      observer.disconnect();
+      expect(changes).toEqual([]);
+      const last = FakeWebSocket.latest();
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(3000);
+      });
+      act(() => {
+        FakeWebSocket.latest().open();
+        FakeWebSocket.latest().receive(welcomeFrame());
+      });
+      expect(FakeWebSocket.latest()).not.toBe(last);
+      expect(status.textContent).toBe('Connected');
     } finally {
       vi.useRealTimers();
     }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket, welcomeFrame } from '../../../test/fake-websocket';
 import { alice, ev } from '../../../test/fixtures';
-import { ChatSocket, defaultSocketUrl } from './chat-socket';
+import { ChatSocket, defaultSocketUrl, STABLE_CONNECTION_MS } from './chat-socket';
 import { createChatStore, initialChatState, type ChatStore } from './chat-store';
 
 let store: ChatStore;
@@ -193,21 +193,68 @@ describe('ChatSocket reconnect', () => {
     expect(store.getState().pending).toEqual([]);
   });
 
-  it('grows the delay while attempts fail and resets it after a welcome', () => {
+  const delay = () => {
+    const c = store.getState().connection;
+    return c.kind === 'reconnecting' ? c.retryAt - Date.now() : null;
+  };
+
+  it('grows the delay while attempts fail and resets it after a connection that stayed up', () => {
     const socket = makeSocket();
     socket.start();
     FakeWebSocket.latest().drop(1006);
     vi.advanceTimersByTime(1000);
     FakeWebSocket.latest().drop(1006);
-    const c = store.getState().connection;
-    expect(c.kind === 'reconnecting' && c.retryAt - Date.now()).toBe(2000);
+    expect(delay()).toBe(2000);
     vi.advanceTimersByTime(2000);
     const ws = FakeWebSocket.latest();
     ws.open();
     ws.receive(welcomeFrame());
+    vi.advanceTimersByTime(STABLE_CONNECTION_MS);
     ws.drop(1006);
-    const d = store.getState().connection;
-    expect(d.kind === 'reconnecting' && d.retryAt - Date.now()).toBe(1000);
+    expect(delay()).toBe(1000);
+  });
+
+  it('keeps growing the delay when the server welcomes and closes at once (1011, 1013 again and again)', () => {
+    const onRepeatedFailure = vi.fn();
+    const socket = makeSocket({ onRepeatedFailure });
+    socket.subscribe('lobby');
+    const ws1 = connect(socket);
+    ws1.receive({ type: 'subscribed', room: 'lobby', head: 0, presence: [] });
+    ws1.drop(1011, 'could not read history: resume');
+    expect(delay()).toBe(1000);
+    const delays: (number | null)[] = [];
+    for (const code of [1013, 1013, 1013]) {
+      vi.advanceTimersByTime(delay() ?? 0);
+      const ws = FakeWebSocket.latest();
+      ws.open();
+      ws.receive(welcomeFrame());
+      ws.receive({ type: 'subscribed', room: 'lobby', head: 0, presence: [] });
+      vi.advanceTimersByTime(500);
+      ws.drop(code, 'too slow: resume from your last seq');
+      delays.push(delay());
+    }
+    expect(delays).toEqual([2000, 3000, 4000]);
+    // Each was welcomed: the session is fine, nothing to check.
+    expect(onRepeatedFailure).not.toHaveBeenCalled();
+  });
+
+  it('says "Reconnecting" through every attempt after a drop, never "Connecting…" again until connected', () => {
+    const socket = makeSocket();
+    const kinds: string[] = [];
+    const ws1 = connect(socket);
+    const off = store.subscribe(() => kinds.push(store.getState().connection.kind));
+    ws1.drop(1006);
+    vi.advanceTimersByTime(1000);
+    FakeWebSocket.latest().drop(1006);
+    vi.advanceTimersByTime(2000);
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    // The third attempt is under way: due now, still "Reconnecting".
+    expect(delay()).toBe(0);
+    const ws3 = FakeWebSocket.latest();
+    ws3.open();
+    ws3.receive(welcomeFrame());
+    off();
+    expect(kinds.filter((k, i) => k !== kinds[i - 1])).toEqual(['reconnecting', 'connected']);
   });
 
   it('resumes after close 1013 (too slow) from the last seq', () => {

@@ -56,6 +56,13 @@ export const CloseCode = {
 } as const;
 
 const PENDING_RETRY_MS = 1000;
+/**
+ * A connection counts as a success, and the backoff starts over, only once it
+ * has stayed up this long: a server that welcomes and then closes at once
+ * (1011, a replay it cannot read; 1013 again and again) is retried ever more
+ * slowly, like one that refuses the connection.
+ */
+export const STABLE_CONNECTION_MS = 10_000;
 /** A typing indicator disappears when it is not renewed within this time. */
 export const TYPING_TTL_MS = 6000;
 
@@ -74,7 +81,14 @@ export class ChatSocket {
   private ws: WebSocketLike | null = null;
   private welcomed = false;
   private running = false;
+  /** Backoff step: reset by a connection that stayed up STABLE_CONNECTION_MS. */
   private attempt = 0;
+  /** Attempts since the last `welcome` (for onRepeatedFailure). */
+  private failures = 0;
+  /** When the current (or last) connection was welcomed; null once its drop is handled. */
+  private upSince: number | null = null;
+  /** The connection was lost and not welcomed again yet: every attempt shows as "Reconnecting". */
+  private retrying = false;
   private retryTimer: TimerHandle | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private lastFrameAt = 0;
@@ -115,6 +129,8 @@ export class ChatSocket {
     if (this.running) return;
     this.running = true;
     this.attempt = 0;
+    this.failures = 0;
+    this.retrying = false;
     this.connect();
   }
 
@@ -154,6 +170,9 @@ export class ChatSocket {
     this.clearRetry();
     ws?.close(CloseCode.normal, 'reconnecting');
     this.attempt = 0;
+    this.failures = 0;
+    this.upSince = null;
+    this.retrying = false;
     this.connect();
   }
 
@@ -226,7 +245,7 @@ export class ChatSocket {
     this.retryTimer = null;
     this.generation += 1;
     this.byeReconnect = null;
-    this.dispatchConnection({ kind: 'connecting' });
+    this.dispatchAttempt();
     let ws: WebSocketLike;
     try {
       ws = this.opts.createSocket(this.opts.url);
@@ -273,6 +292,7 @@ export class ChatSocket {
     this.detach();
     this.stopHeartbeat();
     if (!this.running) return;
+    this.retrying = true;
     // A late `hello` (a stalled tab, a slow link) ends only this connection.
     if (code === CloseCode.policy && reason !== NO_HELLO_IN_TIME) {
       this.checkSession();
@@ -301,7 +321,7 @@ export class ChatSocket {
       return;
     }
     const generation = this.generation;
-    this.dispatchConnection({ kind: 'connecting' });
+    this.dispatchAttempt();
     const decide = (stillSignedIn: boolean) => {
       if (!this.running || generation !== this.generation || this.ws || this.retryTimer !== null) return;
       if (stillSignedIn) {
@@ -316,13 +336,32 @@ export class ChatSocket {
 
   private scheduleReconnect(): void {
     this.ws = null;
+    this.retrying = true;
+    const now = this.opts.now();
+    if (this.upSince !== null && now - this.upSince >= STABLE_CONNECTION_MS) this.attempt = 0;
+    this.upSince = null;
     const delay = Math.max(0, this.opts.backoff(this.attempt));
     this.attempt += 1;
-    if (this.attempt >= 3 && this.attempt % 3 === 0) this.opts.onRepeatedFailure?.();
-    const now = this.opts.now();
+    this.failures += 1;
+    if (this.failures >= 3 && this.failures % 3 === 0) this.opts.onRepeatedFailure?.();
     this.dispatchConnection({ kind: 'reconnecting', retryAt: now + delay, since: now });
     this.clearRetry();
     this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /**
+   * The state while an attempt is under way. After a drop, every attempt
+   * keeps the label "Reconnecting" (an attempt due now), so that the status
+   * region, which speaks each change, does not flip between "Connecting…"
+   * and "Reconnecting" on every retry.
+   */
+  private dispatchAttempt(): void {
+    if (!this.retrying) {
+      this.dispatchConnection({ kind: 'connecting' });
+      return;
+    }
+    const now = this.opts.now();
+    this.dispatchConnection({ kind: 'reconnecting', retryAt: now, since: now });
   }
 
   private clearRetry(): void {
@@ -362,7 +401,9 @@ export class ChatSocket {
     switch (frame.type) {
       case 'welcome': {
         this.welcomed = true;
-        this.attempt = 0;
+        this.failures = 0;
+        this.retrying = false;
+        this.upSince = this.opts.now();
         store.dispatch({ type: 'welcome', user: frame.user, limits: frame.limits });
         this.dispatchConnection({ kind: 'connected' });
         this.startHeartbeat(frame.heartbeat_ms);

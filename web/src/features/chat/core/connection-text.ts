@@ -4,7 +4,9 @@ import type { ConnectionState } from './chat-store';
 
 /**
  * The state in words, the same for as long as the state lasts: this is what
- * the status region announces, so it must not change every second.
+ * the status region announces, so it must not change every second, nor on
+ * every retry (the socket reports each attempt after a drop as
+ * `reconnecting`, due now).
  */
 export function connectionLabel(c: ConnectionState): string {
   switch (c.kind) {
