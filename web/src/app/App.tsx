@@ -253,6 +253,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
             canEditOthers={members.outranks}
             canDeleteOthers={members.moderates}
             direct={visibility === 'dm'}
+            head={known?.head}
             headerActions={
               <button
                 type="button"

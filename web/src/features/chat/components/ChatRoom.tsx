@@ -21,6 +21,8 @@ type Props = {
   headerActions?: ReactNode;
   /** A direct-message room (named after the other person). */
   direct?: boolean;
+  /** The room's newest seq as the room list knows it (see ChatClient.openRoom). */
+  head?: number;
 };
 
 const NO_TYPING: TypingEntry[] = [];
@@ -67,6 +69,7 @@ export function ChatRoom({
   canDeleteOthers = false,
   headerActions,
   direct = false,
+  head,
 }: Props) {
   const client = useChatClient();
   const timeline = useChatState((s) => s.timelines[roomId] ?? emptyTimeline);
@@ -77,8 +80,9 @@ export function ChatRoom({
   const typing = useChatState((s) => s.typing[roomId] ?? NO_TYPING);
 
   useEffect(() => {
-    void client.openRoom(roomId);
-  }, [client, roomId]);
+    // Only the first call for a room opens it: a later head changes nothing.
+    void client.openRoom(roomId, { head });
+  }, [client, roomId, head]);
 
   const items = useMemo(() => toDisplayItems(timeline.events), [timeline.events]);
   const pending = useMemo(() => allPending.filter((p) => p.room === roomId), [allPending, roomId]);

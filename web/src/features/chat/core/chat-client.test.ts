@@ -3,7 +3,7 @@ import { FakeWebSocket, welcomeFrame } from '../../../test/fake-websocket';
 import { alice, ev } from '../../../test/fixtures';
 import type { EventsPage } from '../api/get-events';
 import { ChatClient } from './chat-client';
-import { createChatStore, initialChatState, toDisplayItems } from './chat-store';
+import { createChatStore, initialChatState, MAX_EVENTS, toDisplayItems } from './chat-store';
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -70,6 +70,38 @@ describe('ChatClient', () => {
     await client.openRoom('lobby');
     expect(ws.sentOfType('unsubscribe')).toEqual([expect.objectContaining({ room: 'rust' })]);
     expect(ws.sentOfType('subscribe')[1]).toMatchObject({ room: 'lobby', since: 1 });
+  });
+
+  it('reads a room afresh when the room list says it moved on by more than a room keeps', async () => {
+    let newest = 2;
+    const fetchEvents = vi.fn(async (room: string, _p: { before?: number }) => ({
+      events: [ev(newest - 1, { room }), ev(newest, { room })],
+      has_more: newest > 2,
+    }));
+    const client = makeClient(fetchEvents);
+    client.start();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive(welcomeFrame());
+    await client.openRoom('lobby');
+    await client.openRoom('rust');
+
+    // Back a little later: resumed from where it was, no REST.
+    await client.openRoom('lobby', { head: 2 + MAX_EVENTS });
+    expect(fetchEvents).toHaveBeenCalledTimes(2);
+    expect(ws.sentOfType('subscribe').at(-1)).toMatchObject({ room: 'lobby', since: 2 });
+
+    // Back after a long absence: the newest page, subscribed from its end,
+    // not a replay of everything since seq 2.
+    await client.openRoom('rust');
+    newest = 5000;
+    await client.openRoom('lobby', { head: 5000 });
+    expect(fetchEvents).toHaveBeenCalledTimes(3);
+    expect(fetchEvents).toHaveBeenLastCalledWith('lobby', {});
+    expect(ws.sentOfType('subscribe').at(-1)).toMatchObject({ room: 'lobby', since: 5000 });
+    const t = client.store.getState().timelines.lobby;
+    expect(t.events.map((e) => e.seq)).toEqual([4999, 5000]);
+    expect(t.hasMore).toBe(true);
   });
 
   it('loads older history before the oldest seq', async () => {

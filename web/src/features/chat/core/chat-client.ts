@@ -9,7 +9,7 @@ import type { User } from '../../../types/api';
 import { deleteMessage } from '../api/delete-message';
 import { editMessage } from '../api/edit-message';
 import { getEvents, type ChatEvent, type EventsPage } from '../api/get-events';
-import { createChatStore, lastSeq, oldestSeq, type ChatStore } from './chat-store';
+import { createChatStore, lastSeq, MAX_EVENTS, oldestSeq, type ChatStore } from './chat-store';
 import { ChatSocket, defaultSocketUrl, type ChatSocketOptions } from './chat-socket';
 
 export type ChatClientOptions = {
@@ -101,8 +101,15 @@ export class ChatClient {
     });
   }
 
-  /** Makes `room` the open room: unsubscribes the previous one, loads history, subscribes. */
-  async openRoom(room: string): Promise<void> {
+  /**
+   * Makes `room` the open room: unsubscribes the previous one, loads history,
+   * subscribes. `head`, the room's newest seq as the room list last saw it,
+   * tells how far behind a timeline kept from an earlier visit is: more than
+   * a room keeps in memory (MAX_EVENTS) and resuming would replay all of it
+   * only to drop most; the timeline is read afresh from the newest page
+   * instead ("Load older" reaches the rest).
+   */
+  async openRoom(room: string, opts: { head?: number } = {}): Promise<void> {
     if (this.active === room) return;
     const previous = this.active;
     this.setTyping(false);
@@ -111,7 +118,9 @@ export class ChatClient {
     this.setFollowing(room, true);
     if (previous) this.socket.unsubscribe(previous);
     const t = this.store.getState().timelines[room];
-    if (t?.loaded) {
+    if (t?.loaded && opts.head !== undefined && opts.head - t.synced > MAX_EVENTS) {
+      this.store.dispatch({ type: 'timeline/reset', room });
+    } else if (t?.loaded) {
       this.socket.subscribe(room);
       this.scheduleRead();
       return;

@@ -105,6 +105,8 @@ export type ChatAction =
   | { type: 'room/resubscribing'; room: string }
   /** The room's subscription is live (`subscribed`, or `conflict`: it already was). */
   | { type: 'room/subscribed'; room: string }
+  /** Forget what is held of a room (its history is read again from the newest page). */
+  | { type: 'timeline/reset'; room: string }
   | { type: 'view/following'; room: string; following: boolean };
 
 export const initialChatState: ChatState = {
@@ -445,6 +447,12 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case 'room/subscribed':
       return withTimeline(state, action.room, (t) => (t.rejoining ? { ...t, rejoining: undefined } : t));
+    case 'timeline/reset': {
+      if (!state.timelines[action.room]) return state;
+      const timelines = { ...state.timelines };
+      delete timelines[action.room];
+      return { ...state, timelines };
+    }
     case 'view/following':
       return withTimeline(state, action.room, (t) =>
         t.following === action.following ? t : { ...t, following: action.following },
