@@ -127,6 +127,67 @@ describe('ChatRoom', () => {
     ]);
   });
 
+  it('keeps the log busy while history loads and while it is first shown, and says "empty" only once loaded', async () => {
+    let answer!: (page: EventsPage) => void;
+    setup(vi.fn(() => new Promise<EventsPage>((resolve) => (answer = resolve))));
+    const log = screen.getByRole('log', { name: 'Messages' });
+    expect(log).toHaveAttribute('aria-busy', 'true');
+    expect(screen.queryByText('No messages yet. Say hello!')).toBeNull();
+
+    await act(async () => answer(history));
+    // The page is inserted while the log is busy: not read out message by message.
+    expect(within(log).getAllByRole('article')).toHaveLength(2);
+    expect(log).toHaveAttribute('aria-busy', 'true');
+    await waitFor(() => expect(log).toHaveAttribute('aria-busy', 'false'));
+    // Live messages then arrive in a log that is not busy.
+    act(() => FakeWebSocket.latest().receive({ type: 'event', ...ev(4, { body: 'live one' }) }));
+    expect(log).toHaveAttribute('aria-busy', 'false');
+  });
+
+  it('says "No messages yet" in an empty room once its history is read', async () => {
+    let answer!: (page: EventsPage) => void;
+    setup(vi.fn(() => new Promise<EventsPage>((resolve) => (answer = resolve))));
+    expect(screen.queryByText('No messages yet. Say hello!')).toBeNull();
+    await act(async () => answer({ events: [], has_more: false }));
+    expect(screen.getByText('No messages yet. Say hello!')).toBeInTheDocument();
+  });
+
+  it('keeps the log busy while an older page loads and is inserted', async () => {
+    let older!: (page: EventsPage) => void;
+    setup(
+      vi.fn((_room: string, p: { before?: number }) =>
+        p.before === undefined ? Promise.resolve(history) : new Promise<EventsPage>((resolve) => (older = resolve)),
+      ),
+    );
+    const log = screen.getByRole('log', { name: 'Messages' });
+    await screen.findByText('hello from alice');
+    await waitFor(() => expect(log).toHaveAttribute('aria-busy', 'false'));
+    await userEvent.click(screen.getByRole('button', { name: 'Load older messages' }));
+    expect(log).toHaveAttribute('aria-busy', 'true');
+    await act(async () => older({ events: [ev(0, { seq: 0, body: 'the very first' })], has_more: false }));
+    expect(within(log).getByText('the very first')).toBeInTheDocument();
+    expect(log).toHaveAttribute('aria-busy', 'true');
+    await waitFor(() => expect(log).toHaveAttribute('aria-busy', 'false'));
+  });
+
+  it('turns the own pending message into its confirmed one in place, so the log adds it once', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'only once{Enter}');
+    const pending = screen.getByText('only once').closest('article')!;
+    const text = screen.getByText('only once').firstChild;
+    expect(pending).toHaveAttribute('data-pending', 'true');
+    const [send] = ws.sentOfType('send');
+    // The event first this time (the order is not fixed), then the ack.
+    act(() => ws.receive({ type: 'event', ...ev(4, { author: alice, body: 'only once', nonce: send.nonce as string }) }));
+    act(() => ws.receive({ type: 'ack', re: send.req, room: 'lobby', seq: 4, id: 104, ts: '2026-11-26T12:01:00Z' }));
+    const confirmed = screen.getByText('only once').closest('article')!;
+    expect(confirmed).not.toHaveAttribute('data-pending');
+    expect(confirmed).toBe(pending);
+    expect(screen.getByText('only once').firstChild).toBe(text);
+    expect(screen.getAllByText('only once')).toHaveLength(1);
+  });
+
   it('offers "Load older messages" when there is more history', async () => {
     const fetchEvents = vi.fn(async (_room: string, p: { before?: number }) =>
       p.before === undefined ? history : { events: [ev(0, { seq: 0, body: 'the very first' })], has_more: false },

@@ -133,6 +133,7 @@ export function ChatRoom({
         items={items}
         pending={pending}
         me={me}
+        loaded={timeline.loaded}
         hasMore={timeline.hasMore}
         loadingOlder={timeline.loadingOlder}
         onLoadOlder={() => void client.loadOlder(roomId)}

@@ -2,8 +2,23 @@
 // Scrolling to the top loads older history; the scroll position is kept when
 // older messages are prepended, and follows new messages while at the bottom.
 // User text is rendered as React text nodes only, never as HTML.
+//
+// The log is a live region: what is added to it is read out. So it is
+// aria-busy while a page of history is on its way and until shortly after it
+// is shown (the room's history, "load older"), and a pending message of the
+// user's becomes its confirmed message in place (same element, keyed by its
+// nonce) instead of leaving and arriving again.
 
-import { useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type UIEvent } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type FormEvent,
+  type KeyboardEvent,
+  type UIEvent,
+} from 'react';
 import type { DisplayItem, PendingMessage } from '../core/chat-store';
 
 type Me = { id: number; name: string } | null;
@@ -12,6 +27,8 @@ type Props = {
   items: DisplayItem[];
   pending: PendingMessage[];
   me: Me;
+  /** The room's history has been read (until then the log is busy, and not "empty"). */
+  loaded?: boolean;
   hasMore: boolean;
   loadingOlder: boolean;
   onLoadOlder: () => void;
@@ -30,6 +47,41 @@ type Props = {
 
 const TOP_THRESHOLD_PX = 40;
 const BOTTOM_THRESHOLD_PX = 80;
+/**
+ * How long the log stays aria-busy after a page of history is shown: the
+ * page is inserted while it is busy, so it is not read out message by message
+ * (a screen reader takes the changes of a busy region as one, or skips them).
+ */
+export const HISTORY_SETTLE_MS = 300;
+
+type MessageRow = Extract<DisplayItem, { kind: 'message' }>;
+
+/** A message of mine is keyed by its nonce, pending or confirmed: one element throughout. */
+function rowKey(item: MessageRow, me: Me): string {
+  return item.nonce !== undefined && me !== null && item.author.id === me.id ? `n:${item.nonce}` : item.key;
+}
+
+/**
+ * Whether the log is busy: while `loading`, and for HISTORY_SETTLE_MS after
+ * it ends, so that the render that shows the page still has aria-busy set.
+ */
+function useBusy(loading: boolean): boolean {
+  const [was, setWas] = useState(loading);
+  const [round, setRound] = useState(0);
+  const [settled, setSettled] = useState(0);
+  if (loading !== was) {
+    // Adjusting state while rendering: the same commit that shows the page
+    // marks the log busy.
+    setWas(loading);
+    if (!loading) setRound(round + 1);
+  }
+  useEffect(() => {
+    if (round === settled) return;
+    const t = setTimeout(() => setSettled(round), HISTORY_SETTLE_MS);
+    return () => clearTimeout(t);
+  }, [round, settled]);
+  return loading || round !== settled;
+}
 
 function formatTime(ts: string): string {
   const d = new Date(ts);
@@ -41,6 +93,7 @@ export function MessageList({
   items,
   pending,
   me,
+  loaded = true,
   hasMore,
   loadingOlder,
   onLoadOlder,
@@ -60,12 +113,22 @@ export function MessageList({
     scrollTop: 0,
   });
 
+  const busy = useBusy(!loaded || loadingOlder);
+
   const firstSeq = items.length ? items[0].seq : undefined;
   const lastKey = pending.length
     ? pending[pending.length - 1].nonce
     : items.length
       ? items[items.length - 1].key
       : '';
+  // A pending message whose event is shown already (it is settled by the
+  // next state change) must not be shown twice, nor share its key.
+  const confirmedNonces = new Set<string>();
+  if (pending.length) {
+    for (const item of items) {
+      if (item.kind === 'message' && item.nonce !== undefined && rowKey(item, me) !== item.key) confirmedNonces.add(item.nonce);
+    }
+  }
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -104,70 +167,78 @@ export function MessageList({
         role="log"
         aria-label="Messages"
         aria-live="polite"
+        aria-busy={busy}
         onScroll={onScroll}
         tabIndex={0}
       >
-        {items.length === 0 && pending.length === 0 && (
+        {loaded && items.length === 0 && pending.length === 0 && (
           <p className="empty">No messages yet. Say hello!</p>
         )}
-        {items.map((item) =>
-          item.kind === 'system' ? (
-            <p key={item.key} className="system-event" data-seq={item.seq}>
-              {item.text}
-            </p>
-          ) : (
-            <MessageItem
-              key={item.key}
-              item={item}
-              own={me !== null && item.author.id === me.id}
-              canEdit={(me !== null && item.author.id === me.id) || (canEditOthers?.(item.author.id) ?? false)}
-              canDelete={(me !== null && item.author.id === me.id) || canDeleteOthers}
-              onEdit={onEdit}
-              onDelete={onDelete}
-            />
+        {/* One list of children, so that a pending message and its confirmed
+            item (same key) are the same element. */}
+        {[
+          ...items.map((item) =>
+            item.kind === 'system' ? (
+              <p key={item.key} className="system-event" data-seq={item.seq}>
+                {item.text}
+              </p>
+            ) : (
+              <MessageItem
+                key={rowKey(item, me)}
+                item={item}
+                own={me !== null && item.author.id === me.id}
+                canEdit={(me !== null && item.author.id === me.id) || (canEditOthers?.(item.author.id) ?? false)}
+                canDelete={(me !== null && item.author.id === me.id) || canDeleteOthers}
+                onEdit={onEdit}
+                onDelete={onDelete}
+              />
+            ),
           ),
-        )}
-        {pending.map((p) => (
-          <article
-            key={p.nonce}
-            className={`message own pending${p.state === 'failed' ? ' failed' : ''}`}
-            data-own="true"
-            data-pending="true"
-            aria-busy={p.state === 'pending'}
-          >
-            <div className="meta">
-              <span className="author">{me?.name ?? 'You'}</span>
-              <span className="state">{p.state === 'pending' ? 'Sending…' : 'Not sent'}</span>
-            </div>
-            <p className="body">{p.body}</p>
-            {p.state === 'failed' && (
-              <div className="failed-actions">
-                <span className="error">{p.error}</span>
-                <button type="button" onClick={() => onRetry(p.nonce)}>
-                  Retry
-                </button>
-                <button type="button" onClick={() => onDiscard(p.nonce)}>
-                  Discard
-                </button>
-              </div>
-            )}
-          </article>
-        ))}
+          ...pending
+            .filter((p) => !confirmedNonces.has(p.nonce))
+            .map((p) => (
+              <MessageItem
+                key={`n:${p.nonce}`}
+                pending={p}
+                myName={me?.name ?? 'You'}
+                own
+                canEdit={false}
+                canDelete={false}
+                onRetry={onRetry}
+                onDiscard={onDiscard}
+              />
+            )),
+        ]}
       </div>
     </div>
   );
 }
 
 type ItemProps = {
-  item: Extract<DisplayItem, { kind: 'message' }>;
   own: boolean;
   canEdit: boolean;
   canDelete: boolean;
   onEdit?: (id: number, body: string) => Promise<void>;
   onDelete?: (id: number) => Promise<void>;
-};
+} & (
+  | { item: MessageRow; pending?: undefined; myName?: undefined; onRetry?: undefined; onDiscard?: undefined }
+  | {
+      item?: undefined;
+      /** Sent by the user, not confirmed yet. */
+      pending: PendingMessage;
+      myName: string;
+      onRetry: (nonce: string) => void;
+      onDiscard: (nonce: string) => void;
+    }
+);
 
-function MessageItem({ item, own, canEdit, canDelete, onEdit, onDelete }: ItemProps) {
+/**
+ * One message: confirmed (`item`), or the user's own `pending` one. Both are
+ * the same <article>, so that a pending message turning into its confirmed
+ * item is changed in place (its text stays the same node), not removed and
+ * added again: the log's live region then reads it out once.
+ */
+function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, canDelete, onEdit, onDelete }: ItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const [busy, setBusy] = useState(false);
@@ -186,6 +257,34 @@ function MessageItem({ item, own, canEdit, canDelete, onEdit, onDelete }: ItemPr
       setBusy(false);
     }
   };
+
+  if (pending) {
+    const p = pending;
+    return (
+      <article
+        className={`message own pending${p.state === 'failed' ? ' failed' : ''}`}
+        data-own="true"
+        data-pending="true"
+      >
+        <div className="meta">
+          <span className="author">{myName}</span>
+          <span className="state">{p.state === 'pending' ? 'Sending…' : 'Not sent'}</span>
+        </div>
+        <p className="body">{p.body}</p>
+        {p.state === 'failed' && (
+          <div className="failed-actions">
+            <span className="error">{p.error}</span>
+            <button type="button" onClick={() => onRetry(p.nonce)}>
+              Retry
+            </button>
+            <button type="button" onClick={() => onDiscard(p.nonce)}>
+              Discard
+            </button>
+          </div>
+        )}
+      </article>
+    );
+  }
 
   const save = (e?: FormEvent) => {
     e?.preventDefault();

@@ -504,6 +504,8 @@ export type DisplayItem =
       edited: boolean;
       /** A tombstone: the message was deleted; it has no text. */
       deleted: boolean;
+      /** The sender's idempotency key: a pending message of mine becomes this item. */
+      nonce?: string;
     }
   | { kind: 'system'; key: string; seq: number; ts: string; text: string };
 
@@ -556,6 +558,7 @@ function buildItems(events: ChatEvent[], edits?: Map<number, string>, deleted?: 
           body: gone ? '' : (edits.get(e.id) ?? e.body ?? ''),
           edited: !gone && (e.edited === true || edits.has(e.id)),
           deleted: gone,
+          nonce: e.nonce,
         });
         break;
       }
