@@ -44,6 +44,20 @@ function setup(
 
 beforeEach(() => FakeWebSocket.reset());
 
+/** The composer's textbox or Send button refuses input: aria-disabled (and read-only), never `disabled`,
+ *  which would drop the focus of someone typing. */
+function expectBlocked(el: HTMLElement) {
+  expect(el).toHaveAttribute('aria-disabled', 'true');
+  expect(el).not.toBeDisabled();
+  if (el instanceof HTMLTextAreaElement) expect(el.readOnly).toBe(true);
+}
+
+function expectOpen(el: HTMLElement) {
+  expect(el).not.toHaveAttribute('aria-disabled');
+  expect(el).toBeEnabled();
+  if (el instanceof HTMLTextAreaElement) expect(el.readOnly).toBe(false);
+}
+
 describe('ChatRoom', () => {
   it('shows the history in a polite log named Messages, one article per message', async () => {
     setup();
@@ -276,25 +290,40 @@ describe('ChatRoom', () => {
     const box = screen.getByRole('textbox', { name: 'Message' });
     const send = screen.getByRole('button', { name: 'Send' });
     await userEvent.type(box, 'draft');
-    expect(send).toBeEnabled();
+    expectOpen(send);
     act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'kicked' }));
-    expect(box).toBeDisabled();
-    expect(send).toBeDisabled();
+    expectBlocked(box);
+    expectBlocked(send);
     expect(box).toHaveAccessibleDescription('You cannot post here until you join again.');
     expect(screen.getByText('You cannot post here until you join again.')).toBeVisible();
 
     await userEvent.click(screen.getByRole('button', { name: 'Join again' }));
     // Not before the server agrees: a ban placed meanwhile would refuse it.
-    expect(box).toBeDisabled();
+    expectBlocked(box);
     expect(box).toHaveAccessibleDescription('Joining again…');
     const sub = ws.sentOfType('subscribe').at(-1)!;
     act(() => ws.receive({ type: 'subscribed', re: sub.req, room: 'lobby', head: 3, presence: [alice] }));
-    expect(box).toBeEnabled();
-    expect(send).toBeEnabled();
+    expectOpen(box);
+    expectOpen(send);
     expect(box).not.toHaveAccessibleDescription();
     expect(box).toHaveValue('draft');
     await userEvent.click(send);
     expect(ws.sentOfType('send')).toEqual([expect.objectContaining({ room: 'lobby', body: 'draft' })]);
+  });
+
+  it('keeps the focus in the composer when a removal blocks it while the user types', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await userEvent.type(box, 'draft');
+    expect(box).toHaveFocus();
+    act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'kicked' }));
+    expect(box).toHaveFocus();
+    expectBlocked(box);
+    await userEvent.type(box, ' more{Enter}');
+    expect(box).toHaveValue('draft');
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(ws.sentOfType('send')).toEqual([]);
   });
 
   it('keeps the composer disabled when joining again is refused', async () => {
@@ -305,9 +334,9 @@ describe('ChatRoom', () => {
     const sub = ws.sentOfType('subscribe').at(-1)!;
     act(() => ws.receive({ type: 'error', re: sub.req, code: 'forbidden', message: 'you are banned from this room' }));
     const box = screen.getByRole('textbox', { name: 'Message' });
-    expect(box).toBeDisabled();
+    expectBlocked(box);
     expect(box).toHaveAccessibleDescription('You cannot post here.');
-    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    expectBlocked(screen.getByRole('button', { name: 'Send' }));
   });
 
   it('offers no way back after a ban', async () => {
@@ -316,7 +345,7 @@ describe('ChatRoom', () => {
     act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'banned' }));
     expect(screen.getByRole('alert')).toHaveTextContent('You were banned from #Lobby.');
     expect(screen.queryByRole('button', { name: 'Join again' })).toBeNull();
-    expect(screen.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+    expectBlocked(screen.getByRole('textbox', { name: 'Message' }));
     expect(screen.getByText('You cannot post here: you were banned.')).toBeVisible();
   });
 
@@ -327,8 +356,8 @@ describe('ChatRoom', () => {
     act(() => ws.receive({ type: 'error', re: sub.req, code: 'forbidden', message: 'you are banned from this room' }));
     expect(screen.getByRole('alert')).toHaveTextContent('You cannot follow #Lobby: you are banned from this room.');
     expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
-    expect(screen.getByRole('textbox', { name: 'Message' })).toBeDisabled();
-    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    expectBlocked(screen.getByRole('textbox', { name: 'Message' }));
+    expectBlocked(screen.getByRole('button', { name: 'Send' }));
   });
 });
 
@@ -389,6 +418,57 @@ describe('ChatRoom edit and delete', () => {
     await userEvent.type(screen.getByRole('textbox', { name: 'Edit text' }), ' more{Escape}');
     expect(screen.queryByRole('textbox', { name: 'Edit text' })).toBeNull();
     expect(ws.sentOfType('edit')).toHaveLength(0);
+  });
+
+  it('gives the focus back to the Edit button when an edit is cancelled, escaped or saved', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    const editButton = () => within(article('hello from alice')).getByRole('button', { name: 'Edit message' });
+
+    await userEvent.click(editButton());
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(editButton()).toHaveFocus();
+
+    await userEvent.click(editButton());
+    await userEvent.type(screen.getByRole('textbox', { name: 'Edit text' }), '{Escape}');
+    expect(editButton()).toHaveFocus();
+
+    await userEvent.click(editButton());
+    await userEvent.type(screen.getByRole('textbox', { name: 'Edit text' }), '!{Enter}');
+    const [edit] = ws.sentOfType('edit');
+    act(() => {
+      ws.receive({ type: 'ack', re: edit.req, room: 'lobby', seq: 4, id: 104, ts: 't' });
+      ws.receive({ type: 'event', ...ev(4, { kind: 'edit', author: alice, target: 102, body: 'hello from alice!' }) });
+    });
+    const saved = screen.getByText('hello from alice!').closest('article')!;
+    await waitFor(() => expect(within(saved).getByRole('button', { name: 'Edit message' })).toHaveFocus());
+  });
+
+  it('does not take the focus back from where the user went while a save was under way', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Edit message' }));
+    await userEvent.type(screen.getByRole('textbox', { name: 'Edit text' }), '!{Enter}');
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await userEvent.click(box);
+    const [edit] = ws.sentOfType('edit');
+    act(() => ws.receive({ type: 'ack', re: edit.req, room: 'lobby', seq: 4, id: 104, ts: 't' }));
+    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Edit text' })).toBeNull());
+    expect(box).toHaveFocus();
+  });
+
+  it('moves the focus to the tombstone of a message deleted with its Delete button', async () => {
+    const { ws } = setup();
+    await screen.findByText('hello from alice');
+    const button = within(article('hello from alice')).getByRole('button', { name: 'Delete message' });
+    await userEvent.click(button);
+    expect(button).toHaveFocus();
+    const [del] = ws.sentOfType('delete');
+    act(() => ws.receive({ type: 'ack', re: del.req, room: 'lobby', seq: 4, id: 104, ts: 't' }));
+    act(() => ws.receive({ type: 'event', ...ev(4, { kind: 'delete', author: alice, target: 102, body: undefined }) }));
+    const tomb = screen.getByText('Message deleted').closest('article')!;
+    await waitFor(() => expect(tomb).toHaveFocus());
+    expect(document.body).not.toHaveFocus();
   });
 
   it('sends a delete and turns the message into a tombstone without its text', async () => {

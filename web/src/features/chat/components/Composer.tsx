@@ -1,5 +1,7 @@
 // The message box: Enter sends, Shift+Enter inserts a newline; blank bodies are not sent.
-// While the user may not post in the room it stays in place, disabled, saying why.
+// While the user may not post in the room it stays in place, disabled, saying why:
+// aria-disabled and read-only rather than `disabled`, which would take the
+// focus away from someone typing when a removal arrives.
 
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 
@@ -9,7 +11,7 @@ type Props = {
   maxLength?: number;
   /** true while the user types, false when the box is cleared. */
   onTyping?: (active: boolean) => void;
-  /** Why the user cannot post here now; the box and Send are disabled while set. */
+  /** Why the user cannot post here now; the box and Send are (aria-)disabled while set. */
   disabledReason?: string | null;
 };
 
@@ -51,7 +53,8 @@ export function Composer({ onSend, roomName, maxLength = 4000, onTyping, disable
         id={id}
         rows={1}
         value={body}
-        disabled={disabled}
+        readOnly={disabled}
+        aria-disabled={disabled || undefined}
         aria-describedby={disabled ? reasonId : undefined}
         maxLength={maxLength}
         placeholder={`Message ${roomName}`}
@@ -61,7 +64,7 @@ export function Composer({ onSend, roomName, maxLength = 4000, onTyping, disable
         }}
         onKeyDown={onKeyDown}
       />
-      <button type="submit" disabled={disabled}>
+      <button type="submit" aria-disabled={disabled || undefined}>
         Send
       </button>
     </form>

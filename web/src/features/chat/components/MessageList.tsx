@@ -214,6 +214,12 @@ export function MessageList({
   );
 }
 
+/** Whether the focus is inside `within` or nowhere (on the page itself, its element removed). */
+function focusLost(within: HTMLElement | null): boolean {
+  const active = document.activeElement;
+  return !active || active === document.body || (within !== null && within.contains(active));
+}
+
 type ItemProps = {
   own: boolean;
   canEdit: boolean;
@@ -244,6 +250,27 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const editId = useId();
+  const articleRef = useRef<HTMLElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const editButtonRef = useRef<HTMLButtonElement>(null);
+  /** The editor closed with the focus in it: the Edit button takes it back. */
+  const focusEditButton = useRef(false);
+  /** The user deleted this message here: its tombstone takes the focus the Delete button had. */
+  const focusTombstone = useRef(false);
+  const deleted = item?.deleted ?? false;
+
+  // The element that had the focus is gone from the page: without this the
+  // focus would fall back to the page itself, far from where the user was.
+  useEffect(() => {
+    if (editing || busy || !focusEditButton.current) return;
+    focusEditButton.current = false;
+    if (focusLost(formRef.current)) editButtonRef.current?.focus();
+  }, [editing, busy]);
+  useEffect(() => {
+    if (!deleted || !focusTombstone.current) return;
+    focusTombstone.current = false;
+    if (focusLost(null)) articleRef.current?.focus();
+  }, [deleted]);
 
   const run = async (action: () => Promise<void>, after?: () => void) => {
     setBusy(true);
@@ -286,22 +313,40 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
     );
   }
 
+  /** Leaves edit mode; the focus goes back to the Edit button if it was in the editor (or lost). */
+  const closeEditor = () => {
+    focusEditButton.current = focusLost(formRef.current);
+    setEditing(false);
+  };
+
   const save = (e?: FormEvent) => {
     e?.preventDefault();
     if (!onEdit) return;
     const body = draft;
     if (body.trim() === '') return;
     if (body === item.body) {
-      setEditing(false);
+      closeEditor();
       return;
     }
-    void run(() => onEdit(item.id, body), () => setEditing(false));
+    void run(() => onEdit(item.id, body), closeEditor);
+  };
+
+  const remove = (id: number, onDelete: (id: number) => Promise<void>) => {
+    focusTombstone.current = true;
+    void run(async () => {
+      try {
+        await onDelete(id);
+      } catch (e) {
+        focusTombstone.current = false;
+        throw e;
+      }
+    });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Escape') {
       e.preventDefault();
-      setEditing(false);
+      closeEditor();
     } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       save();
@@ -312,10 +357,13 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
   if (item.deleted) classes.push('deleted');
   return (
     <article
+      ref={articleRef}
       className={classes.join(' ')}
       data-own={own ? 'true' : 'false'}
       data-seq={item.seq}
       data-deleted={item.deleted ? 'true' : undefined}
+      // A tombstone may take the focus from its Delete button (not in the tab order).
+      tabIndex={item.deleted ? -1 : undefined}
     >
       <div className="meta">
         <span className="author">{item.author.name}</span>
@@ -327,7 +375,7 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
       {item.deleted ? (
         <p className="body tombstone">Message deleted</p>
       ) : editing ? (
-        <form className="edit-form" onSubmit={save}>
+        <form ref={formRef} className="edit-form" onSubmit={save}>
           {/* Not "Edit message text": Playwright matches names by substring, and
               the composer must be the only textbox a query for "Message" finds. */}
           <label htmlFor={editId} className="visually-hidden">
@@ -345,7 +393,7 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
             <button type="submit" disabled={busy}>
               Save
             </button>
-            <button type="button" className="secondary" onClick={() => setEditing(false)}>
+            <button type="button" className="secondary" onClick={closeEditor}>
               Cancel
             </button>
           </div>
@@ -357,6 +405,7 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
         <div className="message-actions">
           {canEdit && onEdit && (
             <button
+              ref={editButtonRef}
               type="button"
               className="link"
               aria-label="Edit message"
@@ -376,7 +425,7 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
               className="link"
               aria-label="Delete message"
               disabled={busy}
-              onClick={() => void run(() => onDelete(item.id))}
+              onClick={() => remove(item.id, onDelete)}
             >
               Delete
             </button>
