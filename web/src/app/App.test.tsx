@@ -184,6 +184,49 @@ describe('App', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('You were removed from #Rust.');
   });
 
+  it.each([
+    ['before', true],
+    ['after', false],
+  ])('shows no removal notice when the user leaves a room here (its "left" arriving %s the answer)', async (_when, frameFirst) => {
+    const rust = { id: 'rust', name: 'Rust', topic: '', visibility: 'public', head: 3, member_count: 2, unread: 0, last_read: 3 };
+    let joined = [rust];
+    const live: { ws?: FakeWebSocket } = {};
+    const left = { type: 'unsubscribed', room: 'rust', reason: 'left' };
+    fakeFetch({
+      ...common,
+      'GET /api/v1/me': () => ({ json: alice }),
+      'GET /api/v1/rooms': () => ({ json: { rooms: joined } }),
+      'GET /api/v1/rooms/rust/members': () => ({ json: { members: [] } }),
+      'GET /api/v1/rooms/rust/events': () => ({ json: { events: [], has_more: false } }),
+      'POST /api/v1/rooms/rust/leave': () => {
+        joined = [];
+        if (frameFirst) live.ws?.receive(left);
+        return { json: {} };
+      },
+    });
+    render(<App />);
+    const nav = await screen.findByRole('navigation', { name: 'Rooms' });
+    const ws = await waitFor(() => FakeWebSocket.latest());
+    live.ws = ws;
+    act(() => {
+      ws.open();
+      ws.receive(welcomeFrame());
+    });
+    await userEvent.click(await within(nav).findByRole('button', { name: 'Rust' }));
+    expect(await screen.findByRole('heading', { level: 2, name: 'Rust' })).toBeInTheDocument();
+    await userEvent.click(within(nav).getByRole('button', { name: 'Leave room' }));
+    expect(await screen.findByRole('heading', { level: 2, name: 'Lobby' })).toBeInTheDocument();
+    if (!frameFirst) act(() => ws.receive(left));
+    await act(async () => {});
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByText(/You left/)).toBeNull();
+
+    // Left from another tab later on: that is news.
+    await userEvent.click(within(nav).getByRole('button', { name: 'Lobby' }));
+    act(() => ws.receive({ type: 'unsubscribed', room: 'lobby', reason: 'left' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('You left #Lobby.');
+  });
+
   it('opens the Account panel from the header', async () => {
     fakeFetch({
       ...common,

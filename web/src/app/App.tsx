@@ -235,7 +235,13 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           )}
         </div>
       </header>
-      <RoomListView activeRoom={room} onOpenRoom={openRoom} readMarks={readMarks} lists={lists} />
+      <RoomListView
+        activeRoom={room}
+        onOpenRoom={openRoom}
+        readMarks={readMarks}
+        onLeaving={removal.leaving}
+        lists={lists}
+      />
       <main className="main">
         <div className="room-column">
           {removedNotice && (

@@ -86,7 +86,9 @@ export function ChatRoom({
 
   const items = useMemo(() => toDisplayItems(timeline.events), [timeline.events]);
   const pending = useMemo(() => allPending.filter((p) => p.room === roomId), [allPending, roomId]);
-  const ended = timeline.ended ? endedText(timeline.ended, `${direct ? '@' : '#'}${roomName}`) : null;
+  // A room the user left here themself is on its way out of view: nothing to announce.
+  const ended =
+    timeline.ended && !timeline.ended.local ? endedText(timeline.ended, `${direct ? '@' : '#'}${roomName}`) : null;
 
   return (
     <section className="room" aria-labelledby="room-title">

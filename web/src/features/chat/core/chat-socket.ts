@@ -179,6 +179,10 @@ export class ChatSocket {
   /** Subscribes a room whose history the store already holds (since = its last seq). */
   subscribe(room: string): void {
     this.rooms.add(room);
+    // Following it again: a later `left` (from another tab) is news again.
+    if (this.opts.store.getState().leaving.includes(room)) {
+      this.opts.store.dispatch({ type: 'room/leaving', room, active: false });
+    }
     // Subscribing again is how a removed or refused room is followed again.
     if (this.opts.store.getState().timelines[room]?.ended) {
       this.opts.store.dispatch({ type: 'room/resubscribing', room });

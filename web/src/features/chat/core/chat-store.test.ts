@@ -287,6 +287,35 @@ describe('typing', () => {
   });
 });
 
+describe('leaving a room here', () => {
+  it('ends the room without a removal notice, once; a failed leave or another tab’s leave is news', () => {
+    let s = run([
+      { type: 'history/loaded', room: 'rust', events: [ev(1, { room: 'rust' })], hasMore: false },
+      { type: 'room/leaving', room: 'rust', active: true },
+      { type: 'room/removed', room: 'rust', reason: 'left' },
+    ]);
+    expect(s.removed).toBeNull();
+    expect(s.timelines.rust.ended).toEqual({ reason: 'left', local: true });
+    expect(s.leaving).toEqual([]);
+    // Back in, then left from another tab.
+    s = run([{ type: 'room/removed', room: 'rust', reason: 'left' }], s);
+    expect(s.removed).toEqual({ room: 'rust', reason: 'left' });
+
+    s = run([
+      { type: 'room/leaving', room: 'go', active: true },
+      { type: 'room/leaving', room: 'go', active: false },
+      { type: 'room/removed', room: 'go', reason: 'left' },
+    ]);
+    expect(s.removed).toEqual({ room: 'go', reason: 'left' });
+    // A kick while leaving is news too.
+    s = run([
+      { type: 'room/leaving', room: 'go', active: true },
+      { type: 'room/removed', room: 'go', reason: 'kicked' },
+    ]);
+    expect(s.removed).toEqual({ room: 'go', reason: 'kicked' });
+  });
+});
+
 describe('read marks', () => {
   it('only move forward', () => {
     const s = run([

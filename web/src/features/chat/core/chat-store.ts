@@ -48,7 +48,14 @@ export type Timeline = {
  * Why a room's events stopped: `kicked`, `banned`, `left` (in another tab),
  * by `by`; or `refused`: its `subscribe` was answered with `error` `code`.
  */
-export type RoomEnded = { reason: string; by?: string; code?: string; message?: string };
+export type RoomEnded = {
+  reason: string;
+  by?: string;
+  code?: string;
+  message?: string;
+  /** `left` by the user's own "Leave room" in this tab: nothing to tell them. */
+  local?: boolean;
+};
 
 export type PendingMessage = {
   nonce: string;
@@ -72,6 +79,8 @@ export type ChatState = {
   readMarks: Record<string, number>;
   /** The server ended the user's subscription to a room (kick, ban, leave elsewhere). */
   removed: { room: string; reason: string } | null;
+  /** Rooms the user is leaving from this tab: their `left` is no news to them. */
+  leaving: string[];
 };
 
 export type TypingEntry = { user: { id: number; name: string }; until: number };
@@ -101,6 +110,8 @@ export type ChatAction =
   | { type: 'read/marked'; room: string; seq: number }
   | { type: 'room/removed'; room: string; reason: string }
   | { type: 'room/removed-seen' }
+  /** The user leaves `room` here (`active`), or that failed (`active: false`). */
+  | { type: 'room/leaving'; room: string; active: boolean }
   | { type: 'room/refused'; room: string; code: string; message: string }
   | { type: 'room/resubscribing'; room: string }
   /** The room's subscription is live (`subscribed`, or `conflict`: it already was). */
@@ -119,6 +130,7 @@ export const initialChatState: ChatState = {
   typing: {},
   readMarks: {},
   removed: null,
+  leaving: [],
 };
 
 export const emptyTimeline: Timeline = {
@@ -423,6 +435,15 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, readMarks: { ...state.readMarks, [action.room]: action.seq } };
 
     case 'room/removed': {
+      if (action.reason === 'left' && state.leaving.includes(action.room)) {
+        // The user's own "Leave room": the room ends quietly, no notice.
+        const next = withTimeline(state, action.room, (t) => ({
+          ...t,
+          ended: { reason: 'left', local: true },
+          rejoining: undefined,
+        }));
+        return { ...next, leaving: state.leaving.filter((r) => r !== action.room) };
+      }
       const by = removedBy(state.timelines[action.room], state.me);
       const next = withTimeline(state, action.room, (t) => ({
         ...t,
@@ -433,6 +454,14 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case 'room/removed-seen':
       return state.removed ? { ...state, removed: null } : state;
+    case 'room/leaving': {
+      const has = state.leaving.includes(action.room);
+      if (has === action.active) return state;
+      const leaving = action.active
+        ? [...state.leaving, action.room]
+        : state.leaving.filter((r) => r !== action.room);
+      return { ...state, leaving };
+    }
     case 'room/refused':
       return withTimeline(state, action.room, (t) => ({
         ...t,

@@ -26,9 +26,21 @@ export function useReadMarks(): Record<string, number> {
   return useChatState((s) => s.readMarks);
 }
 
-/** The room the server last removed the user from (kick, ban, left elsewhere), until acknowledged. */
-export function useRemoval(): { notice: { room: string; reason: string } | null; dismiss: () => void } {
+/**
+ * The room the server last removed the user from (kick, ban, left elsewhere),
+ * until acknowledged. `leaving` tells it about the user's own leave from this
+ * tab (and its failure), which is then no news: no notice for it.
+ */
+export function useRemoval(): {
+  notice: { room: string; reason: string } | null;
+  dismiss: () => void;
+  leaving: (room: string, active: boolean) => void;
+} {
   const client = useChatClient();
   const notice = useChatState((s) => s.removed);
-  return { notice, dismiss: () => client.store.dispatch({ type: 'room/removed-seen' }) };
+  return {
+    notice,
+    dismiss: () => client.store.dispatch({ type: 'room/removed-seen' }),
+    leaving: (room, active) => client.store.dispatch({ type: 'room/leaving', room, active }),
+  };
 }

@@ -246,10 +246,15 @@ describe('RoomList leaving', () => {
       return plain(input, init);
     });
     const onOpenRoom = vi.fn();
-    const { rerender } = render(<RoomList activeRoom={{ id: 'rust', name: 'Rust' }} onOpenRoom={onOpenRoom} />);
+    const onLeaving = vi.fn();
+    const { rerender } = render(
+      <RoomList activeRoom={{ id: 'rust', name: 'Rust' }} onOpenRoom={onOpenRoom} onLeaving={onLeaving} />,
+    );
     await userEvent.click(await screen.findByRole('button', { name: 'Leave room' }));
+    // Told before the server is asked: its "left" may reach the socket before the answer.
+    expect(onLeaving).toHaveBeenCalledWith('rust', true);
     // The server's "unsubscribed: left" reached the socket first and the app moved on.
-    rerender(<RoomList activeRoom={{ id: 'go', name: 'Go' }} onOpenRoom={onOpenRoom} />);
+    rerender(<RoomList activeRoom={{ id: 'go', name: 'Go' }} onOpenRoom={onOpenRoom} onLeaving={onLeaving} />);
     await act(async () => answer({ json: {} }));
     expect(onOpenRoom).not.toHaveBeenCalled();
 
@@ -264,5 +269,11 @@ describe('RoomList leaving', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Leave room' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('store unavailable');
     expect(onOpenRoom).not.toHaveBeenCalled();
+    // Still a member: a later "left" (from another tab) is news again.
+    expect(onLeaving.mock.calls).toEqual([
+      ['rust', true],
+      ['go', true],
+      ['go', false],
+    ]);
   });
 });

@@ -19,6 +19,9 @@ type Props = {
   onOpenRoom: (room: RoomRef) => void;
   /** The newest seq read per room (from the chat), which clears badges before the next refresh. */
   readMarks?: Record<string, number>;
+  /** The user is leaving `room` with "Leave room" (`active`), or that failed: the
+   *  chat then tells no removal for it (the server ends its subscription with "left"). */
+  onLeaving?: (room: string, active: boolean) => void;
 };
 
 /** The sidebar with its own room lists. */
@@ -33,7 +36,7 @@ const toRef = (r: Room | RoomRef): RoomRef => ({ id: r.id, name: r.name || r.id,
  *  opens it on every start, and subscribing joins it again at once. */
 const LOBBY: RoomRef = { id: 'lobby', name: 'Lobby', visibility: 'public' };
 
-export function RoomListView({ activeRoom, onOpenRoom, readMarks, lists }: Props & { lists: RoomLists }) {
+export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lists }: Props & { lists: RoomLists }) {
   const { joined, publicRooms, error: listError, refresh } = lists;
   const [newRoom, setNewRoom] = useState('');
   const [isPrivate, setIsPrivate] = useState(false);
@@ -85,15 +88,18 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, lists }: Props
     const room = activeRoom.id;
     setBusy(true);
     setError(null);
+    onLeaving?.(room, true);
     try {
       await leaveRoom(room);
-      if (activeId.current === room) onOpenRoom(LOBBY);
-      await refresh();
     } catch (e) {
+      onLeaving?.(room, false);
       setError(e instanceof Error ? e.message : 'Could not leave the room.');
-    } finally {
       setBusy(false);
+      return;
     }
+    if (activeId.current === room) onOpenRoom(LOBBY);
+    await refresh(); // reports its own errors
+    setBusy(false);
   };
 
   const onCreate = async (e: FormEvent) => {
