@@ -1,7 +1,7 @@
 // Shared steps of the end-to-end tests: unique names, signing in as a guest,
 // waiting for the connection, sending and finding messages.
 
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export const T = { timeout: 15_000 };
 
@@ -17,9 +17,16 @@ export async function connected(page: Page): Promise<void> {
   await expect(page.getByRole('log', { name: 'Messages' })).toBeVisible(T);
 }
 
-/** A new browser context signed in as a guest named `name`, chat open. */
-export async function join(browser: Browser, name: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+/** A new browser context signed in as a guest named `name`, chat open.
+ *  `prepare` runs on the context first (e.g. to route its WebSocket). */
+export async function join(
+  browser: Browser,
+  name: string,
+  prepare?: (context: BrowserContext) => Promise<void>,
+): Promise<Page> {
+  const context = await browser.newContext();
+  await prepare?.(context);
+  const page = await context.newPage();
   await page.goto('/');
   await page.getByRole('textbox', { name: 'Display name' }).fill(name);
   await page.getByRole('button', { name: 'Join chat' }).click();
@@ -28,10 +35,11 @@ export async function join(browser: Browser, name: string): Promise<Page> {
 }
 
 /** Waits until `page` lists `name` as online in the open room: that user's
- *  subscription is live, so what `page` does from now on reaches them. */
-export async function seesOnline(page: Page, name: string): Promise<void> {
+ *  subscription is live, so what `page` does from now on reaches them.
+ *  `count`: how many users of that name (guests' names are not unique). */
+export async function seesOnline(page: Page, name: string, count = 1): Promise<void> {
   // The list sits in a collapsed <details>: count it, visible or not.
-  await expect(page.locator('.online-list li').filter({ hasText: name })).toHaveCount(1, T);
+  await expect(page.locator('.online-list li').filter({ hasText: name })).toHaveCount(count, T);
 }
 
 export async function send(page: Page, text: string): Promise<void> {
