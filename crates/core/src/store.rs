@@ -108,6 +108,8 @@ pub trait Store: EventLog {
     async fn create_guest(&self, name: &str) -> Result<User, StoreError>;
     /// The guest behind a seed endpoint `client_id`, made on first use.
     async fn seed_guest(&self, client_id: &str) -> Result<User, StoreError>;
+    /// The guest behind `client_id` if the seed endpoint has made one.
+    async fn find_seed_guest(&self, client_id: &str) -> Result<Option<User>, StoreError>;
     async fn user(&self, id: UserId) -> Result<User, StoreError>;
     /// A new account; the first account of the server is made an admin.
     /// `Conflict` when the username is taken.
@@ -208,8 +210,8 @@ pub trait Store: EventLog {
     /// and its rules, all in one transaction. Membership follows the log's
     /// joins and leaves; `room.created_by` owns the room, a role is given
     /// only to a member, and any other `Owner` in `rules` becomes a
-    /// moderator (a room has one owner). `Conflict` when the room exists;
-    /// `Backend` (nothing written) when a banned user is a member by the log.
+    /// moderator (a room has one owner); a banned user is no member, whatever
+    /// the log says. `Conflict` when the room exists.
     async fn import_room(
         &self,
         room: &NewRoom,

@@ -52,23 +52,33 @@ pub async fn join(state: &AppState, user: &User, room_id: &str) -> Result<Room, 
         .committer
         .append(NewEvent::simple(room_id, EventKind::Join, user))
         .await?;
-    // A ban placed between the check above and the commit found no member to
-    // remove: undo the join, so the ban holds.
-    if state.store.is_banned(room_id, user.id).await? {
-        state
-            .committer
-            .append(NewEvent {
-                body: Some("banned".into()),
-                ..NewEvent::simple(room_id, EventKind::Leave, user)
-            })
-            .await?;
-        return Err(ApiError::Forbidden("you are banned from this room".into()));
-    }
+    undo_join_if_banned(state, room_id, user).await?;
     state
         .store
         .room(room_id)
         .await?
         .ok_or_else(ApiError::room_not_found)
+}
+
+/// Called right after a join of `user` committed (their own, an invitation,
+/// a DM): a ban placed between the caller's check and the commit found no
+/// member to remove, so the join is undone here and the ban holds.
+pub async fn undo_join_if_banned(
+    state: &AppState,
+    room_id: &str,
+    user: &User,
+) -> Result<(), ApiError> {
+    if !state.store.is_banned(room_id, user.id).await? {
+        return Ok(());
+    }
+    state
+        .committer
+        .append(NewEvent {
+            body: Some("banned".into()),
+            ..NewEvent::simple(room_id, EventKind::Leave, user)
+        })
+        .await?;
+    Err(ApiError::Forbidden("you are banned from this room".into()))
 }
 
 /// The role of a member of the (readable) room; `forbidden` for non-members.

@@ -128,6 +128,9 @@ impl Application {
             Some(joined) => joined.context("the server task")?.context("serving")?,
             None => {
                 tracing::warn!("some HTTP requests did not finish in time");
+                // Their connections run on tasks of their own: end the
+                // requests themselves, then stop accepting.
+                state.hard_stop.cancel();
                 server.abort();
             }
         }

@@ -56,12 +56,20 @@ pub fn page_is_https(headers: &HeaderMap) -> bool {
         || header("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
+/// The bearer token of an `Authorization: Bearer …` header, if any. Other
+/// schemes (Basic, which browsers add on their own) are not tokens.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 /// The token a request carries: a bearer token first, else the cookie.
 pub fn request_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok())
-        && let Some(token) = value.strip_prefix("Bearer ")
-    {
-        return Some(token.trim().to_owned());
+    if let Some(token) = bearer_token(headers) {
+        return Some(token.to_owned());
     }
     headers
         .get_all(COOKIE)

@@ -38,8 +38,8 @@ pub struct Config {
     /// a core for tens of milliseconds, so a flood of logins must queue
     /// here rather than on the blocking thread pool (512 threads).
     pub password_workers: usize,
-    /// How long one HTTP request may take, its body upload included (a
-    /// WebSocket's life is not a request). Past it: `408`.
+    /// How long reading one HTTP request body may take. Past it the request
+    /// is refused (`400`); the work after the read is never cut short.
     pub request_deadline: Duration,
 }
 

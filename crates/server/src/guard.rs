@@ -14,13 +14,15 @@
 //!   without one, not be marked cross-site or same-site by `Sec-Fetch-Site`.
 //!   A bearer token is never sent by a browser on its own, so requests with
 //!   one are not checked.
-//! - **A deadline per request.** A client that trickles its body would hold
-//!   its task (and a sign-in its password worker) forever; after
-//!   `Config::request_deadline` it gets `408`. A WebSocket's life is not a
-//!   request: its upgrade answers at once and the socket runs on its own task.
+//! - **A deadline for request bodies.** A client that trickles its body would
+//!   hold its task forever; reading a body stops after
+//!   `Config::request_deadline` (the handler then answers `400`). Only the
+//!   read is timed, never the handler's work after it, which may be several
+//!   writes that must not be cut in half (a ban and its leave).
+//! - **A hard stop at shutdown** ([`until_hard_stop`]).
 
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, HOST};
+use axum::http::header::{COOKIE, HOST};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -29,20 +31,17 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Answers `408` with the protocol's error body when a request outlives
-/// `Config::request_deadline`.
-pub async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(state.config.request_deadline, next.run(request)).await {
-        Ok(response) => response,
-        Err(_elapsed) => {
-            let body = webchat_protocol::rest::ErrorBody {
-                error: webchat_protocol::rest::ErrorDetail {
-                    code: webchat_protocol::error::ErrorCode::BadRequest,
-                    message: "the request took too long".into(),
-                },
-            };
-            (axum::http::StatusCode::REQUEST_TIMEOUT, axum::Json(body)).into_response()
-        }
+/// Past the shutdown deadline, requests still running are answered `503`
+/// and dropped: each connection runs on its own task, which stopping the
+/// server's accept loop does not end, and the store is about to close.
+pub async fn until_hard_stop(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    tokio::select! {
+        response = next.run(request) => response,
+        () = state.hard_stop.cancelled() => ApiError::Unavailable.into_response(),
     }
 }
 
@@ -100,16 +99,22 @@ fn host_allowed(headers: &HeaderMap, config: &Config) -> bool {
         })
 }
 
-/// `host[:port]` or `[v6]:port` without the port.
+/// `host[:port]` or `[v6]:port` without the port, and without the trailing
+/// dot of a fully qualified name (`localhost.`).
 fn host_name(host: &str) -> &str {
     if let Some(rest) = host.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
-    host.rsplit_once(':').map_or(host, |(name, _)| name)
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    name.strip_suffix('.').unwrap_or(name)
 }
 
+/// Names that always mean this machine: `localhost` and its subdomains
+/// (RFC 6761; browsers resolve them to loopback themselves), loopback IPs.
 fn is_loopback_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("localhost")
+    let lower = name.to_ascii_lowercase();
+    lower == "localhost"
+        || lower.ends_with(".localhost")
         || name
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
@@ -120,9 +125,11 @@ fn is_write(method: &Method) -> bool {
 }
 
 /// The request would be authenticated by the cookie: it carries the session
-/// cookie and no bearer token (which wins when both are sent).
+/// cookie and no bearer token (which wins when both are sent). Any other
+/// `Authorization` (Basic, added by browsers and proxies on their own) leaves
+/// the cookie in charge, exactly as `auth::request_token` reads it.
 fn uses_session_cookie(headers: &HeaderMap) -> bool {
-    headers.get(AUTHORIZATION).is_none()
+    crate::auth::bearer_token(headers).is_none()
         && headers
             .get_all(COOKIE)
             .iter()
@@ -175,6 +182,8 @@ mod tests {
             "LOCALHOST",
             "[::1]:8000",
             "127.0.0.2",
+            "localhost.:8000",
+            "app.localhost:8000",
         ] {
             assert!(host_allowed(&with(&[("host", host)]), &local), "{host}");
         }
@@ -219,6 +228,13 @@ mod tests {
             ("origin", "http://elsewhere"),
         ]);
         assert!(!uses_session_cookie(&bearer));
+        // Basic credentials do not authenticate here: the cookie does, so it is checked.
+        let basic = with(&[
+            cookie,
+            ("authorization", "Basic dTpw"),
+            ("origin", "http://elsewhere"),
+        ]);
+        assert!(uses_session_cookie(&basic) && !from_allowed_page(&basic, &config));
         assert!(is_write(&Method::POST) && is_write(&Method::DELETE) && !is_write(&Method::GET));
     }
 }

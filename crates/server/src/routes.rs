@@ -89,9 +89,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::known_host,
         ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.request_deadline,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            guard::deadline,
+            guard::until_hard_stop,
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

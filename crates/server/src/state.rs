@@ -45,6 +45,8 @@ pub struct Inner {
     password_workers: tokio::sync::Semaphore,
     /// Cancelled when the server starts shutting down.
     pub shutdown: CancellationToken,
+    /// Cancelled at the shutdown deadline: requests still running end (`503`).
+    pub hard_stop: CancellationToken,
     /// Every WebSocket connection, so shutdown can wait for their goodbyes.
     pub connections: TaskTracker,
     next_conn: AtomicU64,
@@ -84,6 +86,7 @@ impl AppState {
             committer,
             send_limiter: RateLimiter::keyed(quota),
             shutdown: CancellationToken::new(),
+            hard_stop: CancellationToken::new(),
             connections: TaskTracker::new(),
             next_conn: AtomicU64::new(1),
             seed_departures: std::sync::Mutex::default(),

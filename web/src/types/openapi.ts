@@ -3096,7 +3096,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Too many sign-ins from this address (each seed connection is one); `Retry-After` says when to try again */
+            /** @description Too many sign-ins from this address (each new client id is one); `Retry-After` says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -382,6 +382,14 @@ pub async fn invite(
             "invited",
         )
         .await?;
+        access::undo_join_if_banned(&state, &room, &invitee)
+            .await
+            .map_err(|e| match e {
+                ApiError::Forbidden(_) => {
+                    ApiError::Forbidden("this user is banned from the room".into())
+                }
+                other => other,
+            })?;
     }
     let room = state
         .store
@@ -818,14 +826,24 @@ pub async fn direct_message(
             return Err(ApiError::Forbidden("this conversation is closed".into()));
         }
     }
+    let closed = |e| match e {
+        ApiError::Forbidden(_) => ApiError::Forbidden("this conversation is closed".into()),
+        other => other,
+    };
     if !state.store.is_member(&id, auth.user.id).await? {
         state
             .committer
             .append(NewEvent::simple(&id, EventKind::Join, &auth.user))
             .await?;
+        access::undo_join_if_banned(&state, &id, &auth.user)
+            .await
+            .map_err(closed)?;
     }
     if !state.store.is_member(&id, peer.id).await? {
         membership_change(&state, &id, EventKind::Join, &peer, &auth.user, "invited").await?;
+        access::undo_join_if_banned(&state, &id, &peer)
+            .await
+            .map_err(closed)?;
     }
     let room = state
         .store

@@ -47,15 +47,24 @@ pub async fn upgrade(
         return ApiError::Forbidden("guest access is disabled on this server".into())
             .into_response();
     }
-    // Each seed connection signs a guest in (made on first use): the same
-    // per-address budget as the REST sign-ins, so one address cannot fill
-    // the store with guests through random client ids.
-    if let Err(error) = state.check_sign_in_rate(peer) {
-        return error.into_response();
-    }
-    let user = match state.store.seed_guest(&client_id).await {
-        Ok(user) => user,
+    let known = match state.store.find_seed_guest(&client_id).await {
+        Ok(known) => known,
         Err(error) => return ApiError::from(error).into_response(),
+    };
+    let user = match known {
+        Some(user) => user,
+        None => {
+            // A new client id makes a guest: the same per-address budget as
+            // the REST sign-ins, so one address cannot fill the store with
+            // guests through random ids (reconnects of known ids are free).
+            if let Err(error) = state.check_sign_in_rate(peer) {
+                return error.into_response();
+            }
+            match state.store.seed_guest(&client_id).await {
+                Ok(user) => user,
+                Err(error) => return ApiError::from(error).into_response(),
+            }
+        }
     };
     match state.store.is_banned(LOBBY, user.id).await {
         Ok(false) => {}
@@ -94,6 +103,10 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
     }
     let idle = state.config.heartbeat * 2 + std::time::Duration::from_secs(5);
     let mut first = true;
+    // Whether this connection has been a member of lobby: only a connection
+    // that never was joins implicitly; one that stopped being a member was
+    // kicked or left, and its socket is about to close (`Outbound::Removed`).
+    let mut was_member = state.store.is_member(LOBBY, user.id).await.unwrap_or(false);
     let close = loop {
         let next = tokio::select! {
             () = writer_done.cancelled() => break None,
@@ -117,7 +130,7 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
         };
         let connect = first && text.as_str() == "Connect";
         first = false;
-        let result = match seed_member(&state, &user, connect).await {
+        let result = match seed_member(&state, &user, connect, &mut was_member).await {
             Err(error) => Err(error),
             Ok(()) if connect => Ok(()),
             Ok(()) => match validate::body(&text, state.config.limits.max_body_chars) {
@@ -154,16 +167,40 @@ async fn run(socket: WebSocket, state: AppState, user: User) {
 
 /// Makes sure the seed user may write in `lobby` and is a member of it, as
 /// every writer must be: a ban (even one placed while connected) refuses;
-/// a non-member joins, by its `Connect` frame or, when a client skips it,
-/// before its first message. (A kick closes the seed socket, see
-/// `Outbound::Removed`, so it cannot be undone on the same connection.)
-async fn seed_member(state: &AppState, user: &User, connect: bool) -> Result<(), ApiError> {
+/// a connection that never was a member joins, by its `Connect` frame or,
+/// when a client skips it, before its first message (through
+/// `access::join`, which undoes a join that raced a ban); one that was and
+/// is no more was kicked or left, which is not undone from here.
+async fn seed_member(
+    state: &AppState,
+    user: &User,
+    connect: bool,
+    was_member: &mut bool,
+) -> Result<(), ApiError> {
+    let banned = || ApiError::Forbidden("you are banned from lobby".into());
     if state.store.is_banned(LOBBY, user.id).await? {
-        return Err(ApiError::Forbidden("you are banned from lobby".into()));
+        return Err(banned());
     }
-    if connect || !state.store.is_member(LOBBY, user.id).await? {
-        access::append(state, user, LOBBY, EventKind::Join, None, None).await?;
+    if state.store.is_member(LOBBY, user.id).await? {
+        *was_member = true;
+        if connect {
+            // The seed protocol records every Connect as a join.
+            access::append(state, user, LOBBY, EventKind::Join, None, None).await?;
+        }
+        return Ok(());
     }
+    if *was_member {
+        return Err(ApiError::Forbidden(
+            "you are no longer a member of lobby".into(),
+        ));
+    }
+    access::join(state, user, LOBBY)
+        .await
+        .map_err(|e| match e {
+            ApiError::Forbidden(_) => banned(),
+            other => other,
+        })?;
+    *was_member = true;
     Ok(())
 }
 

@@ -611,7 +611,7 @@ async fn cookie_authenticated_writes_from_another_origin_are_refused() {
 }
 
 #[tokio::test]
-async fn a_request_that_trickles_its_body_gets_408_json() {
+async fn a_request_body_that_trickles_is_refused_with_json_in_time() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app_with(|c| c.request_deadline = std::time::Duration::from_millis(500)).await;
     let mut stream = tokio::net::TcpStream::connect(app.addr)
@@ -631,6 +631,7 @@ async fn a_request_that_trickles_its_body_gets_408_json() {
     .await
     .expect("answered in time")
     .expect("reads");
-    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains(r#""code":"bad_request""#), "{answer}");
+    assert!(answer.contains("timeout"), "says why: {answer}");
 }
