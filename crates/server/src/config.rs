@@ -41,6 +41,9 @@ pub struct Config {
     /// How long reading one HTTP request body may take. Past it the request
     /// is refused (`400`); the work after the read is never cut short.
     pub request_deadline: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the
+    /// per-address sign-in limit); empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -70,6 +73,7 @@ impl Config {
             sign_ins_per_minute: Self::DEFAULT_SIGN_INS_PER_MINUTE,
             password_workers: std::thread::available_parallelism().map_or(2, usize::from),
             request_deadline: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 

@@ -20,6 +20,9 @@
 //!   read is timed, never the handler's work after it, which may be several
 //!   writes that must not be cut in half (a ban and its leave).
 //! - **A hard stop at shutdown** ([`until_hard_stop`]).
+//! - **The client's address** ([`ClientAddress`]), which keys the sign-in
+//!   limit: the peer, or, when the peer is a trusted reverse proxy, the
+//!   address it reports in `X-Forwarded-For`.
 
 use axum::extract::{Request, State};
 use axum::http::header::{COOKIE, HOST};
@@ -153,6 +156,56 @@ fn from_allowed_page(headers: &HeaderMap, config: &Config) -> bool {
     }
 }
 
+/// The address a request comes from, for per-address limits: the TCP peer,
+/// unless that peer is one of `Config::trusted_proxies`; then the nearest
+/// address in `X-Forwarded-For` that is not a trusted proxy (the header is
+/// read from the right, where each proxy appends what it saw, so a client
+/// cannot choose its own address by sending the header itself).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
+            .ok_or_else(|| ApiError::Internal("no peer address".into()))?;
+        Ok(ClientAddress(client_address(
+            peer,
+            &parts.headers,
+            &state.config.trusted_proxies,
+        )))
+    }
+}
+
+fn client_address(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map_while(|item| item.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|address| !trusted.contains(address))
+        .unwrap_or(peer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +224,21 @@ mod tests {
             headers.insert(*name, HeaderValue::from_static(value));
         }
         headers
+    }
+
+    #[test]
+    fn the_client_address_is_the_peer_unless_a_trusted_proxy_forwards_one() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().expect("ip");
+        let client: std::net::IpAddr = "203.0.113.7".parse().expect("ip");
+        let forged = with(&[("x-forwarded-for", "198.51.100.1, 203.0.113.7")]);
+        // Not from a proxy: the header is the client's own words.
+        assert_eq!(client_address(client, &forged, &[proxy]), client);
+        // From the proxy: the rightmost address it saw, not the forged one.
+        assert_eq!(client_address(proxy, &forged, &[proxy]), client);
+        let chained = with(&[("x-forwarded-for", "203.0.113.7, 10.0.0.2")]);
+        let second: std::net::IpAddr = "10.0.0.2".parse().expect("ip");
+        assert_eq!(client_address(proxy, &chained, &[proxy, second]), client);
+        assert_eq!(client_address(proxy, &HeaderMap::new(), &[proxy]), proxy);
     }
 
     #[test]

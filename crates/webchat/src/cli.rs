@@ -84,6 +84,15 @@ struct ServeArgs {
     #[arg(long, env = "WEBCHAT_SIGN_INS_PER_MINUTE", default_value_t = Config::DEFAULT_SIGN_INS_PER_MINUTE,
           value_parser = clap::value_parser!(u32).range(1..))]
     sign_ins_per_minute: u32,
+    /// A reverse proxy (IP address) whose X-Forwarded-For names the client,
+    /// for the per-address sign-in limit (repeatable; comma-separated in the
+    /// variable).
+    #[arg(
+        long = "trusted-proxy",
+        env = "WEBCHAT_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 impl Cli {
@@ -114,6 +123,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.limits.rate_per_s = args.rate_per_s;
     config.limits.burst = args.burst;
     config.sign_ins_per_minute = args.sign_ins_per_minute;
+    config.trusted_proxies = args.trusted_proxy;
     let app = Application::build(config).await?;
     tracing::info!(addr = %app.local_addr(), "webchat listening on http://{}", app.local_addr());
     app.run_until(shutdown_signal()).await

@@ -6,9 +6,7 @@
 //! enumerated. Ending a session (logout, revoke) closes its live sockets
 //! with 1008.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
@@ -22,6 +20,7 @@ use webchat_protocol::views::UserView;
 
 use crate::auth::{self, AuthUser};
 use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::guard::ClientAddress;
 use crate::passwords;
 use crate::routes::Empty;
 use crate::state::AppState;
@@ -68,7 +67,7 @@ async fn start_session(
 )]
 pub async fn guest(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     ApiJson(request): ApiJson<GuestRequest>,
 ) -> Result<Response, ApiError> {
@@ -78,7 +77,7 @@ pub async fn guest(
         ));
     }
     let name = validate::display_name(&request.name).map_err(ApiError::BadRequest)?;
-    state.check_sign_in_rate(peer.ip())?;
+    state.check_sign_in_rate(address)?;
     let user = state.store.create_guest(&name).await?;
     start_session(&state, &headers, user, StatusCode::CREATED).await
 }
@@ -118,14 +117,14 @@ async fn hash_password(state: &AppState, password: String) -> Result<String, Api
 )]
 pub async fn register(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     ApiJson(request): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     let username =
         passwords::normalize_username(&request.username).map_err(ApiError::BadRequest)?;
     passwords::check_password(&request.password).map_err(ApiError::BadRequest)?;
-    state.check_sign_in_rate(peer.ip())?;
+    state.check_sign_in_rate(address)?;
     let current = match auth::request_token(&headers) {
         Some(token) => auth::user_for_token(&state, &token).await?,
         None => None,
@@ -170,11 +169,11 @@ pub async fn register(
 )]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     ApiJson(request): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
-    state.check_sign_in_rate(peer.ip())?;
+    state.check_sign_in_rate(address)?;
     let invalid = || ApiError::Unauthorized;
     let username = passwords::normalize_username(&request.username).unwrap_or_default();
     let account = if username.is_empty() {

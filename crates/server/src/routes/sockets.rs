@@ -3,16 +3,15 @@
 //! request and hand it, unchanged, to [`crate::ws`]. The frames are specified
 //! in `docs/protocol.md`.
 
-use std::net::SocketAddr;
-
+use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use webchat_protocol::rest::ErrorBody;
 
 use crate::error::{ApiError, ApiPath};
+use crate::guard::ClientAddress;
 use crate::state::AppState;
 use crate::ws;
 
@@ -62,12 +61,12 @@ pub async fn v1_socket(
 pub async fn seed_socket(
     state: State<AppState>,
     client_id: ApiPath<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     match upgrade {
-        Ok(upgrade) => ws::seed::upgrade(state, client_id, peer.ip(), headers, upgrade).await,
+        Ok(upgrade) => ws::seed::upgrade(state, client_id, address, headers, upgrade).await,
         Err(rejection) => ApiError::from(rejection).into_response(),
     }
 }

@@ -403,3 +403,59 @@ async fn joins_leaves_and_room_creation_count_against_the_write_budget() {
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_sign_in_limit_keys_on_the_forwarded_address() {
+    let guest_from = |app: &crate::helpers::TestApp, forwarded: &'static str| {
+        app.http
+            .post(app.url("/api/v1/auth/guest"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"name": "ann"}))
+            .send()
+    };
+    let proxied = spawn_app_with(|c| {
+        c.sign_ins_per_minute = 1;
+        c.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let statuses = [
+        guest_from(&proxied, "203.0.113.1")
+            .await
+            .expect("request")
+            .status(),
+        guest_from(&proxied, "203.0.113.1")
+            .await
+            .expect("request")
+            .status(),
+        guest_from(&proxied, "203.0.113.2")
+            .await
+            .expect("request")
+            .status(),
+    ];
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::CREATED,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::CREATED
+        ],
+        "one budget per forwarded client"
+    );
+
+    // Without a trusted proxy the header is the client's own claim: ignored.
+    let direct = spawn_app_with(|c| c.sign_ins_per_minute = 1).await;
+    let statuses = [
+        guest_from(&direct, "203.0.113.1")
+            .await
+            .expect("request")
+            .status(),
+        guest_from(&direct, "203.0.113.2")
+            .await
+            .expect("request")
+            .status(),
+    ];
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::TOO_MANY_REQUESTS]
+    );
+}
