@@ -1,7 +1,7 @@
 //! Building and running the server: the seam that makes port-0 tests
 //! possible (`Application::build` binds first, `port()` tells where).
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -99,19 +99,8 @@ impl Application {
             committer_task,
         } = self;
         let router = routes::router(state.clone());
-        let token = state.shutdown.clone();
         let sweeper = tokio::spawn(sweep_ephemeral_state(state.clone()));
-        // The peer address keys the per-address sign-in limit.
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let mut server = tokio::spawn(
-            axum::serve(listener, service)
-                .with_graceful_shutdown(async move {
-                    shutdown.await;
-                    tracing::info!("shutting down");
-                    token.cancel();
-                })
-                .into_future(),
-        );
+        let mut server = tokio::spawn(serve_http(listener, router, state.clone(), shutdown));
         let finished = tokio::select! {
             joined = &mut server => Some(joined),
             () = state.shutdown.cancelled() => None,
@@ -157,6 +146,87 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Accepts connections until `shutdown`, then stops accepting, cancels
+/// `state.shutdown` (sockets say `bye`) and waits for the HTTP connections to
+/// finish their requests (the caller bounds that wait). This is `axum::serve`
+/// with what it lacks: a header-read timeout (hyper has one, but only with a
+/// timer, which axum does not give it, so a client that never finishes its
+/// headers would hold its socket forever) and a cap on open HTTP connections
+/// (`Config::max_http_connections`; an upgraded WebSocket leaves the count,
+/// its cost being bounded by its queues). HTTP/1.1 only, as before. The peer
+/// address goes into each request as `ConnectInfo`, for per-address limits.
+async fn serve_http(
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(state.config.header_read_timeout);
+    let connections = tokio_util::task::TaskTracker::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(
+        state.config.max_http_connections.max(1),
+    ));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => permit.context("connection permits")?,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, say: wait instead of spinning.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request.map(axum::body::Body::new)
+            },
+        );
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+            .with_upgrades();
+        let stopping = state.shutdown.clone();
+        connections.spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                () = stopping.cancelled() => {
+                    // Finish the request in flight, then close (no keep-alive).
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = result {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    tracing::info!("shutting down");
+    state.shutdown.cancel();
+    drop(listener);
+    connections.close();
+    connections.wait().await;
+    Ok(())
 }
 
 /// Expires typing indicators and presence grace periods, about once a second.

@@ -44,6 +44,12 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the
     /// per-address sign-in limit); empty: the TCP peer is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Open HTTP connections at most; more wait in the kernel's backlog. A
+    /// connection upgraded to a WebSocket no longer counts.
+    pub max_http_connections: usize,
+    /// How long a client may take to send a request's headers (hyper has a
+    /// default, but only with a timer, which `axum::serve` does not give it).
+    pub header_read_timeout: Duration,
 }
 
 impl Config {
@@ -74,6 +80,8 @@ impl Config {
             password_workers: std::thread::available_parallelism().map_or(2, usize::from),
             request_deadline: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            max_http_connections: 10_000,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 

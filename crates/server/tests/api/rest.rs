@@ -635,3 +635,50 @@ async fn a_request_body_that_trickles_is_refused_with_json_in_time() {
     assert!(answer.contains(r#""code":"bad_request""#), "{answer}");
     assert!(answer.contains("timeout"), "says why: {answer}");
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app =
+        spawn_app_with(|c| c.header_read_timeout = std::time::Duration::from_millis(300)).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connects");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .expect("writes");
+    let mut rest = Vec::new();
+    let ended = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(ended.is_ok(), "the server closed the connection in time");
+}
+
+#[tokio::test]
+async fn open_http_connections_are_capped_and_a_freed_slot_is_used() {
+    let app = spawn_app_with(|c| c.max_http_connections = 2).await;
+    let idle_one = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connects");
+    let _idle_two = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connects");
+    // Both slots are taken: a third connection waits in the backlog.
+    let fresh = reqwest::Client::new();
+    let waiting = tokio::spawn({
+        let url = app.url("/healthz");
+        async move { fresh.get(url).send().await.map(|r| r.status()) }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "served beyond the cap");
+    drop(idle_one);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(5), waiting)
+        .await
+        .expect("served once a slot is free")
+        .expect("joins")
+        .expect("request");
+    assert_eq!(status, StatusCode::OK);
+}
