@@ -55,6 +55,7 @@ impl Application {
                     event.seq,
                     Outbound::Event(Published::new(event.clone())),
                 );
+                fanout::after_commit(&publish_to, event);
             }),
             config.commit_queue,
             config.max_commit_batch,

@@ -86,6 +86,39 @@ impl Outbound {
     pub fn frame(frame: &ServerFrame) -> Self {
         Outbound::Frame(Utf8Bytes::from(frame.to_json()))
     }
+
+    /// The notice that ends a user's subscriptions to `room` (see [`Outbound::Removed`]).
+    pub fn removed(room: &str, reason: &'static str) -> Self {
+        let frame = ServerFrame::Unsubscribed {
+            re: None,
+            room: room.to_owned(),
+            reason: Some(reason.to_owned()),
+        };
+        Outbound::Removed {
+            frame: Utf8Bytes::from(frame.to_json()),
+            reason,
+        }
+    }
+}
+
+/// The live effect of a committed event that must follow from the log
+/// rather than from whoever appended it: a `leave` (the member's own, a
+/// kick, a ban, a join undone by a ban) ends the subject's subscriptions to
+/// the room on every connection, with the reason from the event.
+pub fn after_commit(hub: &webchat_core::hub::Hub<Outbound>, event: &Event) {
+    if event.kind != EventKind::Leave {
+        return;
+    }
+    let reason = match event.body.as_deref() {
+        Some("kicked") => "kicked",
+        Some("banned") => "banned",
+        _ => "left",
+    };
+    hub.remove_user(
+        &event.room,
+        event.author.id,
+        Outbound::removed(&event.room, reason),
+    );
 }
 
 /// Builds the hub's ephemeral announcements as v1 frames.

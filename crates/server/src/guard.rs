@@ -19,6 +19,8 @@
 //!   `Config::request_deadline` (the handler then answers `400`). Only the
 //!   read is timed, never the handler's work after it, which may be several
 //!   writes that must not be cut in half (a ban and its leave).
+//! - **Requests run to completion** ([`run_to_completion`]): a client that
+//!   hangs up does not cut a handler half-way.
 //! - **A hard stop at shutdown** ([`until_hard_stop`]).
 //! - **The client's address** ([`ClientAddress`]), which keys the sign-in
 //!   limit: the peer, or, when the peer is a trusted reverse proxy, the
@@ -33,6 +35,24 @@ use axum::response::{IntoResponse, Response};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Runs the rest of the request (extractors and handler) on a task of its
+/// own and waits for it. hyper drops the future of a request whose client
+/// hangs up; without this, a kick would commit its `leave` but never end the
+/// victim's subscriptions, a logout would delete the session but leave its
+/// sockets open, a room would be made with nobody in it. On its own task the
+/// handler runs to its end whatever the client does, so every multi-step
+/// change completes or never starts: the class of bug, not one instance.
+/// Only the answer is lost, which the client gave up on.
+pub async fn run_to_completion(request: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(error) => {
+            // A panic in a handler: the task is gone, answer as axum would.
+            ApiError::Internal(format!("request task failed: {error}")).into_response()
+        }
+    }
+}
 
 /// Past the shutdown deadline, requests still running are answered `503`
 /// and dropped: each connection runs on its own task, which stopping the

@@ -16,6 +16,7 @@
 //! - [`metrics`]: Prometheus metrics (`GET /metrics`).
 //! - [`openapi`]: the OpenAPI document and the Swagger UI page (`/api/docs`).
 //! - [`passwords`]: argon2id hashing and the username/password rules.
+//! - [`password_pool`]: the bounded pool argon2id runs on.
 //! - [`routes`]: REST handlers and the embedded web client.
 //! - [`ws`]: the protocol v1 socket, the seed endpoint and the shared writer.
 
@@ -28,6 +29,7 @@ pub mod fanout;
 pub mod guard;
 pub mod metrics;
 pub mod openapi;
+pub mod password_pool;
 pub mod passwords;
 pub mod routes;
 pub mod state;

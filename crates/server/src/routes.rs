@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(web::asset)
         .method_not_allowed_fallback(web::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_REST_BODY_BYTES))
+        .layer(axum::middleware::from_fn(guard::run_to_completion))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin_writes,

@@ -19,6 +19,7 @@ use webchat_core::store::Store;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::fanout::Outbound;
+use crate::password_pool::{PasswordPool, PoolError};
 
 pub type UserRateLimiter = RateLimiter<UserId, DefaultKeyedStateStore<UserId>, DefaultClock>;
 pub type AddressRateLimiter = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
@@ -41,8 +42,8 @@ pub struct Inner {
     pub send_limiter: UserRateLimiter,
     /// Sign-ins per client address.
     pub sign_in_limiter: AddressRateLimiter,
-    /// Permits to run argon2id; see [`Config::password_workers`].
-    password_workers: tokio::sync::Semaphore,
+    /// Runs argon2id; see [`Config::password_workers`].
+    password_pool: PasswordPool,
     /// Cancelled when the server starts shutting down.
     pub shutdown: CancellationToken,
     /// Cancelled at the shutdown deadline: requests still running end (`503`).
@@ -75,10 +76,10 @@ impl AppState {
         let quota = Quota::per_second(per_second).allow_burst(burst);
         let sign_ins = std::num::NonZeroU32::new(config.sign_ins_per_minute)
             .unwrap_or(std::num::NonZeroU32::MIN);
-        let password_workers = tokio::sync::Semaphore::new(config.password_workers.max(1));
+        let password_pool = PasswordPool::new(config.password_workers, PASSWORD_QUEUE_WAIT);
         AppState(Arc::new(Inner {
             sign_in_limiter: RateLimiter::keyed(Quota::per_minute(sign_ins)),
-            password_workers,
+            password_pool,
             config,
             store,
             hub,
@@ -116,13 +117,10 @@ impl AppState {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = tokio::time::timeout(PASSWORD_QUEUE_WAIT, self.password_workers.acquire())
-            .await
-            .map_err(|_| ApiError::Unavailable)?
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))
+        self.password_pool.run(work).await.map_err(|e| match e {
+            PoolError::Busy => ApiError::Unavailable,
+            PoolError::Failed(cause) => ApiError::Internal(cause),
+        })
     }
 }
 

@@ -1,7 +1,6 @@
 //! Rooms: lists, creation, join and leave, history, and posting over REST.
 
 use axum::extract::State;
-use axum::extract::ws::Utf8Bytes;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,11 +14,9 @@ use webchat_protocol::views::{EventKind, EventView, RoomView, UserView, Visibili
 use crate::access;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::fanout::Outbound;
 use crate::routes::Empty;
 use crate::state::AppState;
 use webchat_core::model::{Role, Room, User};
-use webchat_protocol::server::ServerFrame;
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
@@ -258,24 +255,10 @@ pub async fn leave(
     access::readable_room(&state, &auth.user, &room).await?;
     if state.store.is_member(&room, auth.user.id).await? {
         state.check_send_rate(auth.user.id)?;
+        // Its subscriptions end when the leave commits (`fanout::after_commit`).
         append_membership(&state, &auth, &room, EventKind::Leave).await?;
-        end_subscriptions(&state, &room, auth.user.id, "left");
     }
     Ok(ApiJson(Empty {}))
-}
-
-/// Ends every live subscription of `user` to `room` (they left or were removed).
-fn end_subscriptions(state: &AppState, room: &str, user: i64, reason: &'static str) {
-    let frame = ServerFrame::Unsubscribed {
-        re: None,
-        room: room.to_owned(),
-        reason: Some(reason.to_owned()),
-    };
-    let notice = Outbound::Removed {
-        frame: Utf8Bytes::from(frame.to_json()),
-        reason,
-    };
-    state.hub.remove_user(room, user, notice);
 }
 
 /// Names the user a moderation or invitation request is about: by name
@@ -477,9 +460,9 @@ async fn remove(
     // Read again after the ban: a join that committed in between is a
     // membership to end too (and a later one undoes itself, see access::join).
     if state.store.role(room, target.id).await?.is_some() {
+        // The leave ends the target's subscriptions as it commits (`fanout::after_commit`).
         membership_change(state, room, EventKind::Leave, &target, &auth.user, reason).await?;
     }
-    end_subscriptions(state, room, target.id, reason);
     Ok(())
 }
 

@@ -163,6 +163,26 @@ impl TestApp {
         event["id"].as_i64().expect("id")
     }
 
+    /// Sends a whole request over a raw TCP connection and hangs up at once,
+    /// without reading the answer: the client that gives up mid-request.
+    pub async fn hang_up_after(&self, method: &str, path: &str, token: &str, body: Option<Value>) {
+        use tokio::io::AsyncWriteExt;
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        );
+        let mut stream = TcpStream::connect(self.addr).await.expect("connect");
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .expect("write request");
+        stream.shutdown().await.expect("half-close");
+        drop(stream);
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         self.call(reqwest::Method::GET, path, token, None).await
     }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod chat;
+mod hangups;
 mod helpers;
 mod lifecycle;
 mod moderation;
