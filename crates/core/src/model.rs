@@ -52,6 +52,9 @@ pub struct Room {
     pub visibility: Visibility,
     pub head: u64,
     pub member_count: u64,
+    /// Who made the room and owns it, member or not: ownership moves only
+    /// on purpose. `None` for direct-message rooms, which have no owner.
+    pub owner: Option<UserId>,
 }
 
 impl Room {

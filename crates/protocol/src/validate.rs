@@ -87,6 +87,57 @@ pub fn seed_client_id(id: &str) -> Result<(), String> {
     }
 }
 
+/// Longest room topic, in characters.
+pub const MAX_TOPIC_CHARS: usize = 256;
+/// Longest room name, in characters.
+pub const MAX_ROOM_NAME_CHARS: usize = 64;
+/// Longest search query, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+
+/// Room topics, at creation and when set: at most [`MAX_TOPIC_CHARS`]
+/// characters after trimming (empty clears it), no control characters (a
+/// topic is shown on one line, and a NUL or an escape has no business in it).
+/// Returns the trimmed topic.
+pub fn topic(topic: &str) -> Result<String, String> {
+    let trimmed = topic.trim();
+    if trimmed.chars().take(MAX_TOPIC_CHARS + 1).count() > MAX_TOPIC_CHARS
+        || trimmed.chars().any(char::is_control)
+    {
+        return Err(format!(
+            "topic must be at most {MAX_TOPIC_CHARS} characters without control characters"
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Room names: 1–[`MAX_ROOM_NAME_CHARS`] characters after trimming, no
+/// control characters. Returns the trimmed name.
+pub fn room_name(name: &str) -> Result<String, String> {
+    let trimmed = name.trim();
+    let count = trimmed.chars().take(MAX_ROOM_NAME_CHARS + 1).count();
+    if count == 0 || count > MAX_ROOM_NAME_CHARS || trimmed.chars().any(char::is_control) {
+        return Err(format!(
+            "name must be 1-{MAX_ROOM_NAME_CHARS} characters without control characters"
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Search queries: 1–[`MAX_QUERY_CHARS`] characters after trimming, no
+/// control characters (a NUL would reach the full-text engine). Returns the
+/// trimmed query.
+pub fn search_query(q: &str) -> Result<String, String> {
+    let trimmed = q.trim();
+    let count = trimmed.chars().take(MAX_QUERY_CHARS + 1).count();
+    if count == 0 || count > MAX_QUERY_CHARS {
+        return Err(format!("q must be 1-{MAX_QUERY_CHARS} characters"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err("q must not contain control characters".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +190,22 @@ mod tests {
         assert!(seed_client_id("bob_1-x").is_ok());
         assert!(seed_client_id("").is_err());
         assert!(seed_client_id("a.b").is_err());
+    }
+
+    #[test]
+    fn topics_names_and_queries() {
+        assert_eq!(topic("  hi  ").as_deref(), Ok("hi"));
+        assert_eq!(topic("").as_deref(), Ok(""));
+        assert!(topic("a\u{0}b").is_err());
+        assert!(topic("a\u{1b}[31mred").is_err());
+        assert!(topic(&"t".repeat(257)).is_err());
+        assert!(topic(&"t".repeat(256)).is_ok());
+        assert!(room_name("Team").is_ok());
+        assert!(room_name(" ").is_err());
+        assert!(room_name("a\nb").is_err());
+        assert!(search_query("zebra").is_ok());
+        assert!(search_query("ze\u{0}bra").is_err());
+        assert!(search_query("   ").is_err());
+        assert!(search_query(&"q".repeat(257)).is_err());
     }
 }

@@ -5,14 +5,14 @@
 //!   membership, which joining (or subscribing) gives, unless banned.
 //! - Private and DM rooms: members only. To anyone else they answer
 //!   `not_found`, so their existence does not leak.
-//! - Editing and deleting: the author, or a moderator (room owner, room
-//!   moderator, server admin) of higher standing than the author. Kicking,
+//! - Editing: the author only. Deleting: the author, or a moderator (room
+//!   owner, room moderator, server admin) of the room. Kicking,
 //!   banning and lifting bans: moderators, and never over someone of equal or
 //!   higher standing. Admins moderate public rooms without joining them, but
 //!   private rooms and DMs only as members: no one writes where they cannot read.
 //! - A banned user can neither join, nor post, nor be invited.
 
-use webchat_core::model::{Event, EventId, NewEvent, Role, Room, User};
+use webchat_core::model::{Event, EventId, NewEvent, Role, Room, User, UserId};
 use webchat_core::store::Appended;
 use webchat_protocol::validate;
 use webchat_protocol::views::{EventKind, Visibility};
@@ -119,16 +119,35 @@ pub fn moderates(user: &User, role: Option<Role>) -> bool {
     user.admin || role.is_some_and(|r| r >= Role::Moderator)
 }
 
-/// Fails unless `user` moderates the (readable) room; their role there.
+/// The role that decides what `user` may do in `room`: the room's owner is
+/// its owner whether or not they are a member (ownership moves only on
+/// purpose, never by leaving), and a direct message has no owner or
+/// moderators: its two people are members alike.
+pub async fn role_in(
+    state: &AppState,
+    room: &Room,
+    user: UserId,
+) -> Result<Option<Role>, ApiError> {
+    if room.visibility != Visibility::Dm && room.owner == Some(user) {
+        return Ok(Some(Role::Owner));
+    }
+    let stored = state.store.role(&room.id, user).await?;
+    Ok(match room.visibility {
+        Visibility::Dm => stored.map(|_| Role::Member),
+        _ => stored,
+    })
+}
+
+/// Fails unless `user` moderates the (readable) room; the room and their role there.
 pub async fn require_moderator(
     state: &AppState,
     user: &User,
     room_id: &str,
-) -> Result<Option<Role>, ApiError> {
-    readable_room(state, user, room_id).await?;
-    let role = state.store.role(room_id, user.id).await?;
+) -> Result<(Room, Option<Role>), ApiError> {
+    let room = readable_room(state, user, room_id).await?;
+    let role = role_in(state, &room, user.id).await?;
     if moderates(user, role) {
-        Ok(role)
+        Ok((room, role))
     } else {
         Err(ApiError::Forbidden(
             "only the room's owner, its moderators or an admin may do this".into(),
@@ -175,6 +194,14 @@ pub async fn post_message(
         },
         other => other?,
     };
+    // A nonce names one message of its user's. Reused in another room, the
+    // first message is not answered back: it may be in a room the user can no
+    // longer read, and its current text is not theirs to learn any more.
+    if appended.duplicate && appended.event.room != room_id {
+        return Err(ApiError::Conflict(
+            "this nonce was already used for a message in another room".into(),
+        ));
+    }
     state.hub.clear_typing(room_id, user.id);
     Ok(appended)
 }
@@ -188,8 +215,8 @@ enum Change {
 
 /// The message `id` of `room`, if it is a live message the user may change:
 /// their own; for a moderator, deleting anyone's (the room's moderation
-/// duty), but editing only that of someone of lower standing, since an edit
-/// puts words in the author's mouth and they cannot undo it.
+/// duty). Nobody edits another person's message, moderators included: an
+/// edit puts words in the author's mouth under their name.
 async fn changeable_message(
     state: &AppState,
     user: &User,
@@ -200,13 +227,15 @@ async fn changeable_message(
     // `user` may be a socket's copy from its hello: permissions come from the
     // store, so a revoked admin right takes effect at once.
     let user = &state.store.user(user.id).await?;
-    let role = match require_member(state, user, room_id).await {
-        Ok(role) => Some(role),
+    match require_member(state, user, room_id).await {
+        Ok(_) => {}
         // Admins moderate the public rooms they can read without joining;
         // `readable_room` inside `require_member` already refused the rest.
-        Err(ApiError::Forbidden(_)) if user.admin => None,
+        Err(ApiError::Forbidden(_)) if user.admin => {}
         Err(error) => return Err(error),
-    };
+    }
+    let room = readable_room(state, user, room_id).await?;
+    let role = role_in(state, &room, user.id).await?;
     let message = state
         .store
         .event(room_id, id)
@@ -216,22 +245,15 @@ async fn changeable_message(
     if message.author.id == user.id {
         return Ok(message);
     }
-    if !moderates(user, role) {
-        return Err(ApiError::Forbidden(
-            "only the author or a moderator may change this message".into(),
-        ));
+    match change {
+        Change::Edit => Err(ApiError::Forbidden(
+            "only its author may edit a message; moderators may delete it".into(),
+        )),
+        Change::Delete if moderates(user, role) => Ok(message),
+        Change::Delete => Err(ApiError::Forbidden(
+            "only the author or a moderator may delete this message".into(),
+        )),
     }
-    if change == Change::Delete {
-        return Ok(message);
-    }
-    let author = state.store.user(message.author.id).await?;
-    let author_role = state.store.role(room_id, author.id).await?;
-    if standing(&author, author_role) >= standing(user, role) {
-        return Err(ApiError::Forbidden(
-            "you cannot edit the message of someone of equal or higher standing".into(),
-        ));
-    }
-    Ok(message)
 }
 
 /// Replaces the text of a message (an `edit` event).

@@ -78,7 +78,7 @@ impl SqliteStore {
 // sqlx refuses SQL built at run time, which is the point.
 macro_rules! room_columns {
     () => {
-        "r.id, r.name, r.topic, r.visibility, r.head, \
+        "r.id, r.name, r.topic, r.visibility, r.head, r.created_by, \
          (SELECT COUNT(*) FROM members m2 WHERE m2.room_id = r.id) AS member_count"
     };
 }
@@ -112,13 +112,16 @@ fn room_from(row: &SqliteRow) -> Result<Room, sqlx::Error> {
     let visibility: String = row.try_get("visibility")?;
     let head: i64 = row.try_get("head")?;
     let member_count: i64 = row.try_get("member_count")?;
+    let visibility = Visibility::parse(&visibility).unwrap_or(Visibility::Private);
+    let created_by: Option<i64> = row.try_get("created_by")?;
     Ok(Room {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         topic: row.try_get("topic")?,
-        visibility: Visibility::parse(&visibility).unwrap_or(Visibility::Private),
+        visibility,
         head: u64::try_from(head).unwrap_or(0),
         member_count: u64::try_from(member_count).unwrap_or(0),
+        owner: created_by.filter(|_| visibility != Visibility::Dm),
     })
 }
 
@@ -633,6 +636,7 @@ impl Store for SqliteStore {
             visibility: room.visibility,
             head: 0,
             member_count: 0,
+            owner: Some(room.created_by).filter(|_| room.visibility != Visibility::Dm),
         })
     }
 

@@ -256,8 +256,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
             key={room.id}
             roomId={room.id}
             roomName={known?.name || room.name}
-            canEditOthers={members.outranks}
-            canDeleteOthers={members.moderates}
+            canDeleteOthers={members.moderates && visibility !== 'dm'}
             direct={visibility === 'dm'}
             head={known?.head}
             headerActions={

@@ -1296,7 +1296,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A room with this id exists */
+            /** @description The id is not available: taken by a room of any visibility, or reserved (`dm-`); the answer is the same in every case */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2599,7 +2599,7 @@ export interface operations {
                     "application/json": components["schemas"]["SearchResponse"];
                 };
             };
-            /** @description Bad q, limit or offset */
+            /** @description Bad q (empty, too long, control characters), limit or offset */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -20,8 +20,6 @@ use webchat_core::model::{Role, Room, User};
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
-const MAX_ROOM_NAME_CHARS: usize = 64;
-const MAX_TOPIC_CHARS: usize = 256;
 
 /// `GET /rooms`: the rooms the user is a member of, with unread counts.
 #[utoipa::path(
@@ -91,7 +89,7 @@ pub async fn public(
         (status = 201, description = "The new room", body = RoomView),
         (status = 400, description = "Invalid id, name, topic or visibility (`dm` rooms are made by `POST /dm/{username}`), or malformed body", body = ErrorBody),
         (status = 401, description = "No valid session or token", body = ErrorBody),
-        (status = 409, description = "A room with this id exists", body = ErrorBody),
+        (status = 409, description = "The id is not available: taken by a room of any visibility, or reserved (`dm-`); the answer is the same in every case", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
         (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
@@ -105,49 +103,58 @@ pub async fn create(
     validate::room_id(&request.id).map_err(ApiError::BadRequest)?;
     state.check_send_rate(auth.user.id)?;
     // `dm-` ids belong to direct-message rooms: a squatter must not own one.
+    // Refused with the same answer as a taken id (see `id_unavailable`).
     if request.id.starts_with("dm-") {
-        return Err(ApiError::BadRequest(
-            "room ids starting with dm- are reserved".into(),
-        ));
+        return Err(id_unavailable());
     }
     if request.visibility == Visibility::Dm {
         return Err(ApiError::BadRequest(
             "direct-message rooms are made by POST /api/v1/dm/{username}".into(),
         ));
     }
-    let name = request
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or(&request.id);
-    if name.chars().count() > MAX_ROOM_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(ApiError::BadRequest(format!(
-            "name must be at most {MAX_ROOM_NAME_CHARS} characters without control characters"
-        )));
-    }
-    let topic = request.topic.unwrap_or_default();
-    if topic.chars().count() > MAX_TOPIC_CHARS {
-        return Err(ApiError::BadRequest(format!(
-            "topic must be at most {MAX_TOPIC_CHARS} characters"
-        )));
-    }
-    state
+    let name = match request.name.as_deref().map(str::trim) {
+        Some(name) if !name.is_empty() => {
+            validate::room_name(name).map_err(ApiError::BadRequest)?
+        }
+        _ => request.id.clone(),
+    };
+    // The same rule as `POST /rooms/{room}/topic`: one validation for both.
+    let topic = validate::topic(request.topic.as_deref().unwrap_or_default())
+        .map_err(ApiError::BadRequest)?;
+    let created = state
         .store
         .create_room(&NewRoom {
             id: request.id.clone(),
-            name: name.to_owned(),
+            name,
             topic,
             visibility: request.visibility,
             created_by: auth.user.id,
         })
-        .await
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => ApiError::Conflict("a room with this id exists".into()),
-            other => other,
-        })?;
+        .await;
+    match created {
+        Ok(_) => {}
+        Err(webchat_core::store::StoreError::Conflict) => {
+            // A room of the creator's that never got its first member (the
+            // process stopped between the two writes) is theirs to finish;
+            // any other taken id answers the same whatever the room is.
+            let orphan = state.store.room(&request.id).await?.filter(|room| {
+                room.owner == Some(auth.user.id) && room.head == 0 && room.member_count == 0
+            });
+            if orphan.is_none() {
+                return Err(id_unavailable());
+            }
+        }
+        Err(error) => return Err(error.into()),
+    }
     let room = append_membership(&state, &auth, &request.id, EventKind::Join).await?;
     Ok((StatusCode::CREATED, ApiJson(room)))
+}
+
+/// The one answer to an id that cannot be had: a public room's, a private
+/// room's (whose existence must not leak through `POST` when `GET` answers
+/// `404`), or a reserved one. The status and body are the same for all.
+fn id_unavailable() -> ApiError {
+    ApiError::Conflict("this room id is not available".into())
 }
 
 async fn append_membership(
@@ -416,15 +423,20 @@ pub async fn members(
     auth: AuthUser,
     ApiPath(room): ApiPath<String>,
 ) -> Result<ApiJson<MembersResponse>, ApiError> {
-    access::readable_room(&state, &auth.user, &room).await?;
+    let place = access::readable_room(&state, &auth.user, &room).await?;
     let members: Vec<MemberView> = state
         .store
         .members(&room)
         .await?
         .into_iter()
         .map(|m| MemberView {
+            // As `access::role_in` decides: a DM's two people are members alike.
+            role: if place.visibility == Visibility::Dm {
+                Role::Member.as_str()
+            } else {
+                m.role.as_str()
+            },
             user: m.user.view(),
-            role: m.role.as_str(),
         })
         .collect();
     Ok(ApiJson(MembersResponse { members }))
@@ -437,7 +449,7 @@ async fn remove(
     request: &UserRequest,
     ban: bool,
 ) -> Result<(), ApiError> {
-    let own_role = access::require_moderator(state, &auth.user, room).await?;
+    let (place, own_role) = access::require_moderator(state, &auth.user, room).await?;
     // Charged before anything changes, so that a ban is never recorded
     // without the leave that ends the membership.
     state.check_send_rate(auth.user.id)?;
@@ -447,7 +459,7 @@ async fn remove(
             "you cannot remove yourself; leave the room instead".into(),
         ));
     }
-    let target_role = state.store.role(room, target.id).await?;
+    let target_role = access::role_in(state, &place, target.id).await?;
     if access::standing(&target, target_role) >= access::standing(&auth.user, own_role) {
         return Err(ApiError::Forbidden(
             "you cannot remove someone of equal or higher standing".into(),
@@ -548,7 +560,7 @@ pub async fn unban(
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
 ) -> Result<ApiJson<Empty>, ApiError> {
-    let own_role = access::require_moderator(&state, &auth.user, &room).await?;
+    let (place, own_role) = access::require_moderator(&state, &auth.user, &room).await?;
     let target = named_user(&state, &room, &request).await?;
     let not_banned = || ApiError::NotFound("this user is not banned here".into());
     let banned_by = state
@@ -558,7 +570,7 @@ pub async fn unban(
         .ok_or_else(not_banned)?;
     if banned_by != auth.user.id {
         let banner = state.store.user(banned_by).await?;
-        let banner_role = state.store.role(&room, banned_by).await?;
+        let banner_role = access::role_in(&state, &place, banned_by).await?;
         if access::standing(&banner, banner_role) >= access::standing(&auth.user, own_role) {
             return Err(ApiError::Forbidden(
                 "you cannot lift a ban placed by someone of equal or higher standing".into(),
@@ -650,12 +662,7 @@ pub async fn set_topic(
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<TopicRequest>,
 ) -> Result<ApiJson<RoomView>, ApiError> {
-    let topic = request.topic.trim().to_owned();
-    if topic.chars().count() > MAX_TOPIC_CHARS || topic.chars().any(char::is_control) {
-        return Err(ApiError::BadRequest(format!(
-            "topic must be at most {MAX_TOPIC_CHARS} characters without control characters"
-        )));
-    }
+    let topic = validate::topic(&request.topic).map_err(ApiError::BadRequest)?;
     access::require_moderator(&state, &auth.user, &room).await?;
     state.check_send_rate(auth.user.id)?;
     state
@@ -728,8 +735,8 @@ pub async fn add_moderator(
     ApiPath(room): ApiPath<String>,
     ApiJson(request): ApiJson<UserRequest>,
 ) -> Result<ApiJson<Empty>, ApiError> {
-    access::readable_room(&state, &auth.user, &room).await?;
-    let own = state.store.role(&room, auth.user.id).await?;
+    let place = access::readable_room(&state, &auth.user, &room).await?;
+    let own = access::role_in(&state, &place, auth.user.id).await?;
     if !(auth.user.admin || own == Some(Role::Owner)) {
         return Err(ApiError::Forbidden(
             "only the room's owner or an admin may appoint moderators".into(),

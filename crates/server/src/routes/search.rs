@@ -5,6 +5,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use webchat_protocol::rest::ErrorBody;
+use webchat_protocol::validate;
 use webchat_protocol::views::EventView;
 
 use crate::access;
@@ -12,7 +13,6 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiJson, ApiQuery};
 use crate::state::AppState;
 
-const MAX_QUERY_CHARS: usize = 256;
 const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
 const MAX_OFFSET: u32 = 10_000;
@@ -47,7 +47,7 @@ pub struct SearchResponse {
     security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Matching messages the user may read, best match first", body = SearchResponse),
-        (status = 400, description = "Bad q, limit or offset", body = ErrorBody),
+        (status = 400, description = "Bad q (empty, too long, control characters), limit or offset", body = ErrorBody),
         (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 404, description = "No such room, or a private room the user is not a member of", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
@@ -58,12 +58,8 @@ pub async fn search(
     auth: AuthUser,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<ApiJson<SearchResponse>, ApiError> {
-    let q = query.q.trim();
-    if q.is_empty() || q.chars().count() > MAX_QUERY_CHARS {
-        return Err(ApiError::BadRequest(format!(
-            "q must be 1-{MAX_QUERY_CHARS} characters"
-        )));
-    }
+    let q = validate::search_query(&query.q).map_err(ApiError::BadRequest)?;
+    let q = q.as_str();
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::BadRequest(format!(

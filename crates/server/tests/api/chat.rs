@@ -617,7 +617,7 @@ async fn dm_room_ids_cannot_be_squatted_and_bans_hold_in_dms() {
             json!({"id": squat, "visibility": "public"}),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "dm- ids are reserved");
+    assert_eq!(status, StatusCode::CONFLICT, "dm- ids are reserved");
     let (_, room) = app
         .post("/api/v1/dm/bob", Some(&ann.token), json!({}))
         .await;

@@ -18,12 +18,7 @@ async fn a_kick_whose_client_hangs_up_still_ends_the_victims_subscription() {
     let app = spawn_app().await;
     let owner = app.account("olga").await;
     let pete = app.account("pete").await;
-    app.post(
-        "/api/v1/rooms",
-        Some(&owner.token),
-        json!({"id": "club", "visibility": "public"}),
-    )
-    .await;
+    app.create_room(&owner, "club", "public").await;
     let mut p = app.ws_ready(&pete.token).await;
     for trial in 0..TRIALS {
         p.subscribe("club", None).await;
@@ -53,12 +48,7 @@ async fn a_ban_whose_client_hangs_up_still_removes_the_member_from_a_private_roo
     for trial in 0..TRIALS {
         let victim = app.account(&format!("victim{trial}")).await;
         let room = format!("secret{trial}");
-        app.post(
-            "/api/v1/rooms",
-            Some(&owner.token),
-            json!({"id": room, "visibility": "private"}),
-        )
-        .await;
+        app.create_room(&owner, &room, "private").await;
         let (status, _) = app
             .post(
                 &format!("/api/v1/rooms/{room}/invite"),

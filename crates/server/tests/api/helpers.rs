@@ -163,6 +163,18 @@ impl TestApp {
         event["id"].as_i64().expect("id")
     }
 
+    /// A new room of `owner`'s (its creator, owner and first member).
+    pub async fn create_room(&self, owner: &Guest, id: &str, visibility: &str) {
+        let (status, body) = self
+            .post(
+                "/api/v1/rooms",
+                Some(&owner.token),
+                json!({"id": id, "visibility": visibility}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
     /// Sends a whole request over a raw TCP connection and hangs up at once,
     /// without reading the answer: the client that gives up mid-request.
     pub async fn hang_up_after(&self, method: &str, path: &str, token: &str, body: Option<Value>) {

@@ -8,5 +8,6 @@ mod helpers;
 mod lifecycle;
 mod moderation;
 mod rest;
+mod review;
 mod seed;
 mod websocket;

@@ -332,7 +332,7 @@ async fn club(app: &crate::helpers::TestApp, owner: &Guest, members: &[&Guest]) 
 }
 
 #[tokio::test]
-async fn moderators_delete_anyones_messages_but_edit_only_those_of_lower_standing() {
+async fn moderators_delete_anyones_messages_but_nobody_edits_anothers() {
     let app = spawn_app().await;
     let admin = app.account("root").await;
     let owner = app.account("olga").await;
@@ -407,9 +407,19 @@ async fn moderators_delete_anyones_messages_but_edit_only_those_of_lower_standin
         .await;
     assert_eq!(
         status,
-        StatusCode::OK,
-        "a moderator edits a member's: {body}"
+        StatusCode::FORBIDDEN,
+        "a moderator deletes a member's message but never rewrites it: {body}"
     );
+    for editor in [&owner, &admin] {
+        let (status, body) = app
+            .patch(
+                &format!("/api/v1/rooms/club/messages/{by_moderator}"),
+                Some(&editor.token),
+                json!({"body": "words put in the moderator's mouth"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
     let (status, body) = app
         .delete(
             &format!("/api/v1/rooms/club/messages/{by_member}"),
@@ -754,4 +764,118 @@ async fn moderators_list_the_rooms_bans_and_nobody_else_does() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, body) = app.get("/api/v1/rooms/club/bans", Some(&owner.token)).await;
     assert_eq!(body["bans"].as_array().map(Vec::len), Some(1), "{body}");
+}
+
+#[tokio::test]
+async fn whoever_opened_a_direct_message_cannot_rewrite_the_other_persons_words() {
+    let app = spawn_app().await;
+    app.account("root").await; // the admin, out of the way
+    let ann = app.account("ann").await;
+    let bob = app.account("bob").await;
+    let (status, dm) = app
+        .post("/api/v1/dm/bob", Some(&ann.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{dm}");
+    let room = dm["id"].as_str().expect("id").to_owned();
+    let promise = app.posted(&room, &bob, "I will pay you $10").await;
+    let path = format!("/api/v1/rooms/{room}/messages/{promise}");
+    let (status, body) = app
+        .patch(
+            &path,
+            Some(&ann.token),
+            json!({"body": "I will pay you $10000"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (_, events) = app
+        .get(&format!("/api/v1/rooms/{room}/events"), Some(&bob.token))
+        .await;
+    assert!(
+        events.to_string().contains("I will pay you $10\""),
+        "{events}"
+    );
+    assert!(!events.to_string().contains("$10000"), "{events}");
+}
+
+#[tokio::test]
+async fn the_owner_keeps_owner_standing_after_leaving_so_no_moderator_can_ban_them() {
+    let app = spawn_app().await;
+    app.account("root").await; // the admin, out of the way
+    let owner = app.account("olga").await;
+    let moderator = app.account("mona").await;
+    club(&app, &owner, &[&moderator]).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms/club/moderators",
+            Some(&owner.token),
+            json!({"user": "mona"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post("/api/v1/rooms/club/leave", Some(&owner.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for action in ["ban", "kick"] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/rooms/club/{action}"),
+                Some(&moderator.token),
+                json!({"user": "olga"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{action}: {body}");
+    }
+    let (status, body) = app
+        .post("/api/v1/rooms/club/join", Some(&owner.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, members) = app
+        .get("/api/v1/rooms/club/members", Some(&owner.token))
+        .await;
+    let olga = members["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user"]["name"] == "olga")
+        .cloned()
+        .expect("olga is back");
+    assert_eq!(olga["role"], "owner", "{members}");
+    // While away, the owner could still moderate the public room.
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms/club/kick",
+            Some(&owner.token),
+            json!({"user": "mona"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_direct_message_has_no_moderators() {
+    let app = spawn_app().await;
+    app.account("root").await; // the admin, out of the way
+    let ann = app.account("ann").await;
+    let bob = app.account("bob").await;
+    let (_, dm) = app
+        .post("/api/v1/dm/bob", Some(&ann.token), json!({}))
+        .await;
+    let room = dm["id"].as_str().expect("id").to_owned();
+    let said = app.posted(&room, &bob, "hello ann").await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/rooms/{room}/ban"),
+            Some(&ann.token),
+            json!({"user": "bob"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app
+        .delete(
+            &format!("/api/v1/rooms/{room}/messages/{said}"),
+            Some(&ann.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }

@@ -11,9 +11,6 @@ import { MessageList } from './MessageList';
 type Props = {
   roomId: string;
   roomName: string;
-  /** Whether the user may edit a message by this other author (a moderator,
-   *  over authors of lower standing, as the server decides). */
-  canEditOthers?: (authorId: number) => boolean;
   /** The user moderates this room (owner, moderator or admin): may delete
    *  anyone's message. */
   canDeleteOthers?: boolean;
@@ -65,7 +62,6 @@ function composerBlock(ended: RoomEnded | undefined, rejoining: boolean | undefi
 export function ChatRoom({
   roomId,
   roomName,
-  canEditOthers,
   canDeleteOthers = false,
   headerActions,
   direct = false,
@@ -141,7 +137,6 @@ export function ChatRoom({
         onLoadOlder={() => void client.loadOlder(roomId)}
         onRetry={(nonce) => client.retry(nonce)}
         onDiscard={(nonce) => client.discard(nonce)}
-        canEditOthers={canEditOthers}
         canDeleteOthers={canDeleteOthers}
         onEdit={(id, body) => client.editMessage(roomId, id, body)}
         onDelete={(id) => client.deleteMessage(roomId, id)}

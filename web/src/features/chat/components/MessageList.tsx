@@ -34,9 +34,6 @@ type Props = {
   onLoadOlder: () => void;
   onRetry: (nonce: string) => void;
   onDiscard: (nonce: string) => void;
-  /** Whether the user may edit a message by this other author (a
-   *  moderator, over authors of lower standing). */
-  canEditOthers?: (authorId: number) => boolean;
   /** The user moderates the room: may delete anyone's message. */
   canDeleteOthers?: boolean;
   onEdit?: (id: number, body: string) => Promise<void>;
@@ -99,7 +96,6 @@ export function MessageList({
   onLoadOlder,
   onRetry,
   onDiscard,
-  canEditOthers,
   canDeleteOthers = false,
   onEdit,
   onDelete,
@@ -187,7 +183,7 @@ export function MessageList({
                 key={rowKey(item, me)}
                 item={item}
                 own={me !== null && item.author.id === me.id}
-                canEdit={(me !== null && item.author.id === me.id) || (canEditOthers?.(item.author.id) ?? false)}
+                canEdit={me !== null && item.author.id === me.id}
                 canDelete={(me !== null && item.author.id === me.id) || canDeleteOthers}
                 onEdit={onEdit}
                 onDelete={onDelete}

@@ -8,10 +8,6 @@ export type Members = {
   /** The user's standing in the room (see `standing`); 2 or more moderates. */
   myStanding: number;
   moderates: boolean;
-  /** Whether the user may edit messages by `authorId`, who is not them:
-   *  moderators edit only authors of lower standing (as the server; deleting
-   *  anyone's message needs only `moderates`). */
-  outranks: (authorId: number) => boolean;
   error: string | null;
   refresh: () => Promise<void>;
 };
@@ -69,16 +65,5 @@ export function useMembers(room: string, me: { id: number; admin?: boolean }): M
   const members = useMemo(() => (state.room === room ? state.members : []), [state, room]);
   const mine = members.find((m) => m.user.id === me.id);
   const myStanding = standing({ admin: me.admin || mine?.user.admin }, mine?.role ?? null);
-  const outranks = useCallback(
-    (authorId: number) => {
-      if (myStanding < 2) return false;
-      const author = members.find((m) => m.user.id === authorId);
-      // A former member has no role; an admin among them is not known here,
-      // and the server refuses what this lets through.
-      const theirs = author ? standing(author.user, author.role) : 0;
-      return theirs < myStanding;
-    },
-    [members, myStanding],
-  );
-  return { members, myStanding, moderates: myStanding >= 2, outranks, error: state.error, refresh };
+  return { members, myStanding, moderates: myStanding >= 2, error: state.error, refresh };
 }
