@@ -220,6 +220,45 @@ pub struct NewRoom {
     pub created_by: UserId,
 }
 
+/// Where a page of the public room directory starts: after the room with
+/// this key, in directory order (most members first, then most events, then
+/// id). Clients see it as an opaque cursor (see [`DirectoryKey::cursor`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryKey {
+    pub member_count: u64,
+    pub head: u64,
+    pub id: String,
+}
+
+impl DirectoryKey {
+    /// The key of `room`, after which the next page starts.
+    pub fn of(room: &Room) -> Self {
+        DirectoryKey {
+            member_count: room.member_count,
+            head: room.head,
+            id: room.id.clone(),
+        }
+    }
+
+    /// The cursor a client passes back: `members.head.id` (room ids have no dot).
+    pub fn cursor(&self) -> String {
+        format!("{}.{}.{}", self.member_count, self.head, self.id)
+    }
+
+    /// Reads a cursor made by [`DirectoryKey::cursor`]; `None` if it is not one.
+    pub fn parse(cursor: &str) -> Option<Self> {
+        let mut parts = cursor.splitn(3, '.');
+        let member_count = parts.next()?.parse().ok()?;
+        let head = parts.next()?.parse().ok()?;
+        let id = parts.next()?.to_owned();
+        (!id.is_empty()).then_some(DirectoryKey {
+            member_count,
+            head,
+            id,
+        })
+    }
+}
+
 /// Which slice of a room's log to read. Results are always in ascending seq.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::model::{
-    Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room, SessionInfo, SessionKind,
-    User, UserId,
+    DirectoryKey, Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room, SessionInfo,
+    SessionKind, User, UserId,
 };
 
 #[derive(Debug, Error)]
@@ -151,7 +151,16 @@ pub trait Store: EventLog {
     // --- rooms and membership ---------------------------------------------
     async fn create_room(&self, room: &NewRoom) -> Result<Room, StoreError>;
     async fn room(&self, id: &str) -> Result<Option<Room>, StoreError>;
-    async fn public_rooms(&self) -> Result<Vec<Room>, StoreError>;
+    /// How many rooms (not DMs) `user` has created.
+    async fn rooms_created(&self, user: UserId) -> Result<u64, StoreError>;
+    /// A page of the public room directory: at most `limit` rooms after
+    /// `after` (from the start when `None`), most members first, then most
+    /// events (activity), then by id.
+    async fn public_rooms(
+        &self,
+        after: Option<&DirectoryKey>,
+        limit: u32,
+    ) -> Result<Vec<Room>, StoreError>;
     /// Every room (for the admin command).
     async fn all_rooms(&self) -> Result<Vec<Room>, StoreError>;
     async fn member_rooms(&self, user: UserId) -> Result<Vec<MemberRoom>, StoreError>;
@@ -170,6 +179,14 @@ pub trait Store: EventLog {
     }
     /// Lifts a ban; false when there was none.
     async fn unban(&self, room: &str, user: UserId) -> Result<bool, StoreError>;
+    /// `user` blocks `blocked` (idempotent).
+    async fn block(&self, user: UserId, blocked: UserId) -> Result<(), StoreError>;
+    /// Lifts a block; false when there was none.
+    async fn unblock(&self, user: UserId, blocked: UserId) -> Result<bool, StoreError>;
+    /// The users `user` blocks, by id.
+    async fn blocked(&self, user: UserId) -> Result<Vec<User>, StoreError>;
+    /// Whether `user` blocks `other`.
+    async fn blocks(&self, user: UserId, other: UserId) -> Result<bool, StoreError>;
     /// The room's roles above member and its bans, ordered by user id.
     async fn room_rules(&self, room: &str) -> Result<RoomRules, StoreError>;
     /// Moves `user`'s read marker in `room` forward to `seq` (clamped to the

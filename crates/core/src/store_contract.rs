@@ -3,7 +3,7 @@
 //! folder, PostgreSQL in a throwaway schema). Enabled by the
 //! `contract-tests` feature; panics on the first broken promise.
 
-use crate::model::{Event, NewEvent, NewRoom, Page, Role, SessionKind, User};
+use crate::model::{DirectoryKey, Event, NewEvent, NewRoom, Page, Role, SessionKind, User};
 use crate::store::{AppendError, Ban, RoomRules, Store, StoreError};
 use webchat_protocol::views::{EventKind, Visibility};
 
@@ -21,6 +21,8 @@ pub async fn run_all(store: &dyn Store) {
     unread_counts_follow_read_markers(store).await;
     roles_and_bans(store).await;
     imported_rooms_keep_their_log(store).await;
+    the_directory_pages_public_rooms_busiest_first(store).await;
+    blocks_are_per_user_and_idempotent(store).await;
 }
 
 fn message(room: &str, author: &User, body: &str, nonce: Option<&str>) -> NewEvent {
@@ -79,7 +81,7 @@ async fn lobby_exists_and_is_public(store: &dyn Store) {
     assert_eq!(lobby.visibility, Visibility::Public);
     assert!(
         store
-            .public_rooms()
+            .public_rooms(None, 10)
             .await
             .expect("reads")
             .iter()
@@ -777,4 +779,65 @@ async fn imported_rooms_keep_their_log(store: &dyn Store) {
         imported.iter().all(|e| e.body.is_none()),
         "neither the message nor its edit keeps text"
     );
+}
+
+async fn the_directory_pages_public_rooms_busiest_first(store: &dyn Store) {
+    let mut users = Vec::new();
+    for name in ["dir0", "dir1", "dir2"] {
+        users.push(store.create_guest(name).await.expect("creates"));
+    }
+    // Quiet rooms that sort before the busy one by id, and a private one.
+    room_for(store, "aaa-quiet", &users[0], Visibility::Public).await;
+    room_for(store, "aab-quiet", &users[0], Visibility::Public).await;
+    append_one(store, message("aab-quiet", &users[0], "activity", None)).await;
+    room_for(store, "zzz-busy", &users[0], Visibility::Public).await;
+    for user in &users[1..] {
+        append_one(store, membership("zzz-busy", user, EventKind::Join)).await;
+    }
+    room_for(store, "aaa-hidden", &users[0], Visibility::Private).await;
+    let mut seen = Vec::new();
+    let mut after: Option<DirectoryKey> = None;
+    loop {
+        let page = store.public_rooms(after.as_ref(), 2).await.expect("reads");
+        assert!(page.len() <= 2, "a page holds at most its limit");
+        let Some(last) = page.last() else { break };
+        after = Some(DirectoryKey::of(last));
+        seen.extend(page.iter().map(|r| r.id.clone()));
+    }
+    assert!(!seen.iter().any(|id| id == "aaa-hidden"), "{seen:?}");
+    let position = |id: &str| seen.iter().position(|s| s == id).expect(id);
+    assert!(
+        position("zzz-busy") < position("aab-quiet"),
+        "members first: {seen:?}"
+    );
+    assert!(
+        position("aab-quiet") < position("aaa-quiet"),
+        "then activity: {seen:?}"
+    );
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no room twice: {seen:?}");
+}
+
+async fn blocks_are_per_user_and_idempotent(store: &dyn Store) {
+    let ann = store.create_guest("blocker").await.expect("creates");
+    let bob = store.create_guest("blocked").await.expect("creates");
+    store.block(ann.id, bob.id).await.expect("blocks");
+    store.block(ann.id, bob.id).await.expect("again, no change");
+    assert!(store.blocks(ann.id, bob.id).await.expect("reads"));
+    assert!(
+        !store.blocks(bob.id, ann.id).await.expect("reads"),
+        "one way"
+    );
+    let list = store.blocked(ann.id).await.expect("reads");
+    assert_eq!(list.iter().map(|u| u.id).collect::<Vec<_>>(), vec![bob.id]);
+    assert!(store.unblock(ann.id, bob.id).await.expect("unblocks"));
+    assert!(
+        !store
+            .unblock(ann.id, bob.id)
+            .await
+            .expect("nothing to lift")
+    );
+    assert!(!store.blocks(ann.id, bob.id).await.expect("reads"));
 }

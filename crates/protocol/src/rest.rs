@@ -22,6 +22,16 @@ pub struct RoomsResponse {
     pub rooms: Vec<RoomView>,
 }
 
+/// A page of the public room directory.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DirectoryResponse {
+    /// Most members first, then most events, then by id.
+    pub rooms: Vec<RoomView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateRoomRequest {
     pub id: String,

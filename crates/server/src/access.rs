@@ -170,6 +170,11 @@ pub async fn post_message(
         validate::nonce(nonce).map_err(ApiError::BadRequest)?;
     }
     require_member(state, user, room_id).await?;
+    if let Some(peer) = dm_peer(room_id, user.id)
+        && state.store.blocks(peer, user.id).await?
+    {
+        return Err(ApiError::Forbidden("this conversation is closed".into()));
+    }
     let appended = match append(
         state,
         user,
@@ -204,6 +209,18 @@ pub async fn post_message(
     }
     state.hub.clear_typing(room_id, user.id);
     Ok(appended)
+}
+
+/// The other person of a direct-message room `dm-{low}-{high}` that `user`
+/// is one of; `None` for other rooms.
+fn dm_peer(room_id: &str, user: UserId) -> Option<UserId> {
+    let (low, high) = room_id.strip_prefix("dm-")?.split_once('-')?;
+    let (low, high): (UserId, UserId) = (low.parse().ok()?, high.parse().ok()?);
+    match user {
+        u if u == low => Some(high),
+        u if u == high => Some(low),
+        _ => None,
+    }
 }
 
 /// What is done to a message, which decides who may do it.

@@ -50,6 +50,33 @@ pub struct Config {
     /// How long a client may take to send a request's headers (hyper has a
     /// default, but only with a timer, which `axum::serve` does not give it).
     pub header_read_timeout: Duration,
+    /// Budgets for what spam is made of: rooms and unsolicited contact.
+    pub quotas: Quotas,
+}
+
+/// Per-user and per-address budgets for making rooms and reaching people
+/// who did not ask: 1,000 spam rooms hid `lobby` from the directory, and
+/// invitations and DMs reach people with no say in it.
+#[derive(Debug, Clone, Copy)]
+pub struct Quotas {
+    /// Rooms a user may create per hour (all at once at most).
+    pub rooms_per_hour: u32,
+    /// Rooms made from one client address per hour, over all its users.
+    pub rooms_per_hour_per_address: u32,
+    /// Rooms a guest may create at all: guests are free to make, so a
+    /// room is an account's privilege beyond these few.
+    pub max_guest_rooms: u64,
+    /// New direct messages and invitations of others a user may send per hour.
+    pub contacts_per_hour: u32,
+}
+
+impl Quotas {
+    pub const DEFAULT: Quotas = Quotas {
+        rooms_per_hour: 10,
+        rooms_per_hour_per_address: 30,
+        max_guest_rooms: 3,
+        contacts_per_hour: 30,
+    };
 }
 
 impl Config {
@@ -82,6 +109,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             max_http_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
+            quotas: Quotas::DEFAULT,
         }
     }
 

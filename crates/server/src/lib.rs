@@ -36,4 +36,4 @@ pub mod state;
 pub mod ws;
 
 pub use app::Application;
-pub use config::Config;
+pub use config::{Config, Quotas};

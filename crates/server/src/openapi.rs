@@ -41,6 +41,7 @@ Every error answers `{\"error\": {\"code\", \"message\"}}` with the HTTP status 
         (name = "auth", description = "Guests, accounts, sessions and personal access tokens"),
         (name = "rooms", description = "Rooms, membership, moderation, history and messages"),
         (name = "search", description = "Full-text search over readable messages"),
+        (name = "blocks", description = "The people a user blocks from contacting them"),
         (name = "websocket", description = "WebSocket upgrades; frames are in docs/protocol.md"),
         (name = "operations", description = "Health checks and metrics"),
         (name = "web", description = "The embedded web client and the welcome object"),

@@ -7,6 +7,7 @@
 //! OpenAPI document ([`crate::openapi`]) describes exactly what is served.
 
 pub mod auth;
+pub mod blocks;
 pub mod health;
 pub mod rooms;
 pub mod search;
@@ -62,6 +63,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rooms::set_topic))
         .routes(routes!(rooms::add_moderator))
         .routes(routes!(rooms::direct_message))
+        .routes(routes!(blocks::list, blocks::block))
+        .routes(routes!(blocks::unblock))
         .routes(routes!(search::search))
         .routes(routes!(sockets::v1_socket))
         .fallback(web::api_not_found);

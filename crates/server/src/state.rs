@@ -42,6 +42,11 @@ pub struct Inner {
     pub send_limiter: UserRateLimiter,
     /// Sign-ins per client address.
     pub sign_in_limiter: AddressRateLimiter,
+    /// Room creations per user and per client address ([`crate::config::Quotas`]).
+    pub room_limiter: UserRateLimiter,
+    pub room_address_limiter: AddressRateLimiter,
+    /// New DMs and invitations of others, per user.
+    pub contact_limiter: UserRateLimiter,
     /// Runs argon2id; see [`Config::password_workers`].
     password_pool: PasswordPool,
     /// Cancelled when the server starts shutting down.
@@ -77,8 +82,16 @@ impl AppState {
         let sign_ins = std::num::NonZeroU32::new(config.sign_ins_per_minute)
             .unwrap_or(std::num::NonZeroU32::MIN);
         let password_pool = PasswordPool::new(config.password_workers, PASSWORD_QUEUE_WAIT);
+        let per_hour = |n: u32| {
+            Quota::per_hour(std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN))
+        };
         AppState(Arc::new(Inner {
             sign_in_limiter: RateLimiter::keyed(Quota::per_minute(sign_ins)),
+            room_limiter: RateLimiter::keyed(per_hour(config.quotas.rooms_per_hour)),
+            room_address_limiter: RateLimiter::keyed(per_hour(
+                config.quotas.rooms_per_hour_per_address,
+            )),
+            contact_limiter: RateLimiter::keyed(per_hour(config.quotas.contacts_per_hour)),
             password_pool,
             config,
             store,
@@ -101,6 +114,19 @@ impl AppState {
     /// Takes one message from `user`'s budget, or says how long to wait.
     pub fn check_send_rate(&self, user: UserId) -> Result<(), ApiError> {
         self.send_limiter.check_key(&user).map_err(rate_limited)
+    }
+
+    /// Takes one room creation from `user`'s and `address`'s budgets.
+    pub fn check_room_rate(&self, user: UserId, address: IpAddr) -> Result<(), ApiError> {
+        self.room_limiter.check_key(&user).map_err(rate_limited)?;
+        self.room_address_limiter
+            .check_key(&address)
+            .map_err(rate_limited)
+    }
+
+    /// Takes one unsolicited contact (a new DM, an invitation) from `user`'s budget.
+    pub fn check_contact_rate(&self, user: UserId) -> Result<(), ApiError> {
+        self.contact_limiter.check_key(&user).map_err(rate_limited)
     }
 
     /// Takes one sign-in from `address`'s budget, or says how long to wait.

@@ -20,8 +20,8 @@ use sqlx::sqlite::{
 use sqlx::{Row, SqlitePool};
 use webchat_core::clock;
 use webchat_core::model::{
-    Author, Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room, SessionInfo,
-    SessionKind, User, UserId,
+    Author, DirectoryKey, Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room,
+    SessionInfo, SessionKind, User, UserId,
 };
 use webchat_core::store::{
     AppendError, Appended, Ban, Credentials, EventLog, Member, RoomRules, SearchPage, Store,
@@ -653,13 +653,39 @@ impl Store for SqliteStore {
         row.as_ref().map(room_from).transpose().map_err(backend)
     }
 
-    async fn public_rooms(&self) -> Result<Vec<Room>, StoreError> {
+    async fn rooms_created(&self, user: UserId) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rooms WHERE created_by = ? AND visibility != 'dm'",
+        )
+        .bind(user)
+        .fetch_one(&self.readers)
+        .await
+        .map_err(backend)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn public_rooms(
+        &self,
+        after: Option<&DirectoryKey>,
+        limit: u32,
+    ) -> Result<Vec<Room>, StoreError> {
+        // Keyset paging over (member_count DESC, head DESC, id ASC); without
+        // a cursor the key compares as "before everything".
         let sql = concat!(
-            "SELECT ",
+            "SELECT * FROM (SELECT ",
             room_columns!(),
-            " FROM rooms r WHERE r.visibility = 'public' ORDER BY r.id LIMIT 1000"
+            " FROM rooms r WHERE r.visibility = 'public') \
+             WHERE ?1 IS NULL \
+                OR member_count < ?1 \
+                OR (member_count = ?1 AND head < ?2) \
+                OR (member_count = ?1 AND head = ?2 AND id > ?3) \
+             ORDER BY member_count DESC, head DESC, id ASC LIMIT ?4"
         );
         let rows = sqlx::query(sql)
+            .bind(after.map(|k| i64::try_from(k.member_count).unwrap_or(i64::MAX)))
+            .bind(after.map(|k| i64::try_from(k.head).unwrap_or(i64::MAX)))
+            .bind(after.map(|k| k.id.as_str()))
+            .bind(i64::from(limit))
             .fetch_all(&self.readers)
             .await
             .map_err(backend)?;
@@ -795,6 +821,57 @@ impl Store for SqliteStore {
             .await
             .map_err(backend)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn block(&self, user: UserId, blocked: UserId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO blocks (user_id, blocked_id, created_at) VALUES (?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(user)
+        .bind(blocked)
+        .bind(clock::now_ms())
+        .execute(&self.writer)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn unblock(&self, user: UserId, blocked: UserId) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM blocks WHERE user_id = ? AND blocked_id = ?")
+            .bind(user)
+            .bind(blocked)
+            .execute(&self.writer)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn blocked(&self, user: UserId) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM blocks b JOIN users u ON u.id = b.blocked_id WHERE b.user_id = ? ORDER BY u.id"
+        ))
+        .bind(user)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(user_from)
+            .collect::<Result<_, _>>()
+            .map_err(backend)
+    }
+
+    async fn blocks(&self, user: UserId, other: UserId) -> Result<bool, StoreError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?")
+                .bind(user)
+                .bind(other)
+                .fetch_optional(&self.readers)
+                .await
+                .map_err(backend)?;
+        Ok(found.is_some())
     }
 
     async fn room_rules(&self, room: &str) -> Result<RoomRules, StoreError> {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
-use webchat_server::{Application, Config};
+use webchat_server::{Application, Config, Quotas};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -93,6 +93,15 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// Rooms a user may create per hour (and three times as many per client
+    /// address); guests create at most 3 rooms in all.
+    #[arg(long, env = "WEBCHAT_ROOMS_PER_HOUR", default_value_t = Quotas::DEFAULT.rooms_per_hour,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    rooms_per_hour: u32,
+    /// New direct messages and invitations of others a user may send per hour.
+    #[arg(long, env = "WEBCHAT_CONTACTS_PER_HOUR", default_value_t = Quotas::DEFAULT.contacts_per_hour,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    contacts_per_hour: u32,
 }
 
 impl Cli {
@@ -124,6 +133,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.limits.burst = args.burst;
     config.sign_ins_per_minute = args.sign_ins_per_minute;
     config.trusted_proxies = args.trusted_proxy;
+    config.quotas.rooms_per_hour = args.rooms_per_hour;
+    config.quotas.rooms_per_hour_per_address = args.rooms_per_hour.saturating_mul(3);
+    config.quotas.contacts_per_hour = args.contacts_per_hour;
     let app = Application::build(config).await?;
     tracing::info!(addr = %app.local_addr(), "webchat listening on http://{}", app.local_addr());
     app.run_until(shutdown_signal()).await

@@ -92,6 +92,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /blocks`: the users the signed-in user blocks. */
+        get: operations["list"];
+        put?: never;
+        /** `POST /blocks {user | id}`: block someone (idempotent). */
+        post: operations["block"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** `DELETE /blocks/{id}`: lift a block. */
+        delete: operations["unblock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dm/{username}": {
         parameters: {
             query?: never;
@@ -151,7 +186,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** `GET /rooms/public`: every public room. */
+        /** `GET /rooms/public`: a page of the public rooms, busiest first. */
         get: operations["public"];
         put?: never;
         post?: never;
@@ -605,6 +640,16 @@ export interface components {
             /** @description Ordered by the banned user's id. */
             bans: components["schemas"]["BanView"][];
         };
+        /** @description The body of `POST /blocks`: a username (`user`) or a user id (`id`). */
+        BlockRequest: {
+            id?: components["schemas"]["i64"] | null;
+            user?: string | null;
+        };
+        /** @description The body of `GET /blocks`. */
+        BlocksResponse: {
+            /** @description Ordered by id. */
+            users: components["schemas"]["UserView"][];
+        };
         CreateRoomRequest: {
             id: string;
             name?: string | null;
@@ -623,6 +668,13 @@ export interface components {
         Credentials: {
             password: string;
             username: string;
+        };
+        /** @description A page of the public room directory. */
+        DirectoryResponse: {
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string | null;
+            /** @description Most members first, then most events, then by id. */
+            rooms: components["schemas"]["RoomView"][];
         };
         /** @description The body of `PATCH /rooms/{room}/messages/{id}`. */
         EditRequest: {
@@ -1101,6 +1153,165 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The users blocked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlocksResponse"];
+                };
+            };
+            /** @description No valid session or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The store is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlockRequest"];
+            };
+        };
+        responses: {
+            /** @description Blocked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Empty"];
+                };
+            };
+            /** @description Neither or both of user and id, or oneself */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Writing too fast; see `Retry-After` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The store is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unblock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The blocked user's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The block is lifted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Empty"];
+                };
+            };
+            /** @description No valid session or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description That user is not blocked */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The store is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     direct_message: {
         parameters: {
             query?: never;
@@ -1296,6 +1507,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A guest who has created as many rooms as guests may */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The id is not available: taken by a room of any visibility, or reserved (`dm-`); the answer is the same in every case */
             409: {
                 headers: {
@@ -1314,7 +1534,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Writing too fast; see `Retry-After` */
+            /** @description Writing or creating rooms too fast (per user or per address); see `Retry-After` */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -1338,20 +1558,34 @@ export interface operations {
     };
     public: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Where the page starts: the `next_cursor` of the page before (opaque). */
+                cursor?: string;
+                /** @description At most this many rooms, 1 to 200 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The public rooms */
+            /** @description A page of public rooms: most members first, then most events, then by id */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RoomsResponse"];
+                    "application/json": components["schemas"]["DirectoryResponse"];
+                };
+            };
+            /** @description Bad cursor or limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid session or token */

@@ -4,9 +4,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use webchat_core::model::{NewEvent, NewRoom, Page};
+use webchat_core::model::{DirectoryKey, NewEvent, NewRoom, Page};
 use webchat_protocol::rest::{
-    CreateRoomRequest, ErrorBody, EventsResponse, PostMessageRequest, RoomsResponse,
+    CreateRoomRequest, DirectoryResponse, ErrorBody, EventsResponse, PostMessageRequest,
+    RoomsResponse,
 };
 use webchat_protocol::validate;
 use webchat_protocol::views::{EventKind, EventView, RoomView, UserView, Visibility};
@@ -14,6 +15,7 @@ use webchat_protocol::views::{EventKind, EventView, RoomView, UserView, Visibili
 use crate::access;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::guard::ClientAddress;
 use crate::routes::Empty;
 use crate::state::AppState;
 use webchat_core::model::{Role, Room, User};
@@ -52,14 +54,27 @@ pub async fn my_rooms(
     Ok(ApiJson(RoomsResponse { rooms }))
 }
 
-/// `GET /rooms/public`: every public room.
+/// The directory's paging: `cursor` from the previous page's `next_cursor`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DirectoryQuery {
+    /// Where the page starts: the `next_cursor` of the page before (opaque).
+    cursor: Option<String>,
+    /// At most this many rooms, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+}
+
+/// `GET /rooms/public`: a page of the public rooms, busiest first.
 #[utoipa::path(
     get,
     path = "/rooms/public",
     tag = "rooms",
+    params(DirectoryQuery),
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, description = "The public rooms", body = RoomsResponse),
+        (status = 200, description = "A page of public rooms: most members first, then most events, then by id", body = DirectoryResponse),
+        (status = 400, description = "Bad cursor or limit", body = ErrorBody),
         (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
@@ -67,15 +82,31 @@ pub async fn my_rooms(
 pub async fn public(
     State(state): State<AppState>,
     _auth: AuthUser,
-) -> Result<ApiJson<RoomsResponse>, ApiError> {
-    let rooms = state
-        .store
-        .public_rooms()
-        .await?
-        .iter()
-        .map(|r| r.view())
-        .collect();
-    Ok(ApiJson(RoomsResponse { rooms }))
+    ApiQuery(query): ApiQuery<DirectoryQuery>,
+) -> Result<ApiJson<DirectoryResponse>, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    let after = match query.cursor.as_deref() {
+        None => None,
+        Some(cursor) => Some(
+            DirectoryKey::parse(cursor).ok_or_else(|| ApiError::BadRequest("bad cursor".into()))?,
+        ),
+    };
+    // One more than asked tells whether a next page exists.
+    let mut rooms = state.store.public_rooms(after.as_ref(), limit + 1).await?;
+    let more = rooms.len() > limit as usize;
+    rooms.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| rooms.last().map(|r| DirectoryKey::of(r).cursor()))
+        .flatten();
+    Ok(ApiJson(DirectoryResponse {
+        rooms: rooms.iter().map(Room::view).collect(),
+        next_cursor,
+    }))
 }
 
 /// `POST /rooms`: a new public or private room, its creator its owner and first member.
@@ -89,19 +120,28 @@ pub async fn public(
         (status = 201, description = "The new room", body = RoomView),
         (status = 400, description = "Invalid id, name, topic or visibility (`dm` rooms are made by `POST /dm/{username}`), or malformed body", body = ErrorBody),
         (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "A guest who has created as many rooms as guests may", body = ErrorBody),
         (status = 409, description = "The id is not available: taken by a room of any visibility, or reserved (`dm-`); the answer is the same in every case", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
-        (status = 429, description = "Writing too fast; see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "Writing or creating rooms too fast (per user or per address); see `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
 pub async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
+    ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<CreateRoomRequest>,
 ) -> Result<(StatusCode, ApiJson<RoomView>), ApiError> {
     validate::room_id(&request.id).map_err(ApiError::BadRequest)?;
     state.check_send_rate(auth.user.id)?;
+    let max_guest_rooms = state.config.quotas.max_guest_rooms;
+    if auth.user.guest && state.store.rooms_created(auth.user.id).await? >= max_guest_rooms {
+        return Err(ApiError::Forbidden(format!(
+            "guests may create at most {max_guest_rooms} rooms; register an account to create more"
+        )));
+    }
+    state.check_room_rate(auth.user.id, address)?;
     // `dm-` ids belong to direct-message rooms: a squatter must not own one.
     // Refused with the same answer as a taken id (see `id_unavailable`).
     if request.id.starts_with("dm-") {
@@ -361,8 +401,12 @@ pub async fn invite(
             "this user is banned from the room".into(),
         ));
     }
+    if state.store.blocks(invitee.id, auth.user.id).await? {
+        return Err(ApiError::Forbidden("you cannot invite this user".into()));
+    }
     if !state.store.is_member(&room, invitee.id).await? {
         state.check_send_rate(auth.user.id)?;
+        state.check_contact_rate(auth.user.id)?;
         membership_change(
             &state,
             &room,
@@ -784,6 +828,9 @@ pub async fn direct_message(
             "a direct message needs another person".into(),
         ));
     }
+    if state.store.blocks(peer.id, auth.user.id).await? {
+        return Err(ApiError::Forbidden("this conversation is closed".into()));
+    }
     state.check_send_rate(auth.user.id)?;
     let (low, high) = (auth.user.id.min(peer.id), auth.user.id.max(peer.id));
     let id = format!("dm-{low}-{high}");
@@ -830,6 +877,8 @@ pub async fn direct_message(
             .map_err(closed)?;
     }
     if !state.store.is_member(&id, peer.id).await? {
+        // Reaching someone who did not ask draws on its own budget too.
+        state.check_contact_rate(auth.user.id)?;
         membership_change(&state, &id, EventKind::Join, &peer, &auth.user, "invited").await?;
         access::undo_join_if_banned(&state, &id, &peer)
             .await
