@@ -17,6 +17,7 @@
 //! - [`openapi`]: the OpenAPI document and the Swagger UI page (`/api/docs`).
 //! - [`passwords`]: argon2id hashing and the username/password rules.
 //! - [`routes`]: REST handlers and the embedded web client.
+//! - [`sessions`]: session expiry (idle, maximum age) and its sweep.
 //! - [`ws`]: the protocol v1 socket, the seed endpoint and the shared writer.
 
 pub mod access;
@@ -30,8 +31,9 @@ pub mod metrics;
 pub mod openapi;
 pub mod passwords;
 pub mod routes;
+pub mod sessions;
 pub mod state;
 pub mod ws;
 
 pub use app::Application;
-pub use config::Config;
+pub use config::{Config, PublicUrl};

@@ -6,6 +6,8 @@ mod chat;
 mod helpers;
 mod lifecycle;
 mod moderation;
+mod public_url;
 mod rest;
 mod seed;
+mod sessions;
 mod websocket;
