@@ -88,7 +88,12 @@ async fn write_use(state: &AppState, session: i64, now_ms: i64, unless_since: i6
 /// Deletes expired sessions and closes their sockets (1008), every
 /// `Config::session_sweep_interval`, until shutdown.
 pub async fn sweep_expired(state: AppState) {
-    let mut tick = tokio::time::interval(state.config.session_sweep_interval);
+    // `interval` panics on zero; a few milliseconds is the least that makes sense.
+    let period = state
+        .config
+        .session_sweep_interval
+        .max(Duration::from_millis(10));
+    let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

@@ -305,11 +305,14 @@ pub async fn sessions(
     auth: AuthUser,
 ) -> Result<ApiJson<SessionsResponse>, ApiError> {
     auth.require_browser_session()?;
+    let now = webchat_core::clock::now_ms();
+    // Expired but not swept yet: already over, so not listed.
     let sessions: Vec<SessionView> = state
         .store
         .sessions(auth.user.id, SessionKind::Session)
         .await?
         .iter()
+        .filter(|s| !crate::sessions::expired(s, now, &state.config))
         .map(|s| session_view(s, auth.session.id))
         .collect();
     Ok(ApiJson(SessionsResponse { sessions }))

@@ -103,8 +103,8 @@ async fn an_idle_session_expires_while_a_used_one_does_not() {
 #[tokio::test]
 async fn an_expired_session_is_refused_before_any_sweep_and_tokens_do_not_expire() {
     let app = spawn_app_with(|config| {
-        config.session_idle = Duration::from_millis(500);
-        config.session_max_age = Duration::from_millis(800);
+        config.session_idle = Duration::from_millis(1000);
+        config.session_max_age = Duration::from_millis(1500);
         // No sweep during the test: the check at authentication alone refuses.
         config.session_sweep_interval = Duration::from_secs(3600);
     })
@@ -116,7 +116,7 @@ async fn an_expired_session_is_refused_before_any_sweep_and_tokens_do_not_expire
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let bot = body["token"].as_str().expect("token").to_owned();
     // The precondition is time itself: both limits pass, untouched.
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
     assert!(app.session_exists(&owner.token).await, "not swept");
     let (status, body) = app.get("/api/v1/me", Some(&owner.token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
@@ -133,4 +133,43 @@ async fn an_expired_session_is_refused_before_any_sweep_and_tokens_do_not_expire
     let (status, body) = app.get("/api/v1/me", Some(&bot)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(app.hello_with(&bot).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_expired_session_is_no_longer_listed_even_before_the_sweep() {
+    let app = spawn_app_with(|config| {
+        config.session_idle = Duration::from_millis(600);
+        config.session_sweep_interval = Duration::from_secs(3600);
+    })
+    .await;
+    let first = app.account("owner").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "owner", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let second = body["token"].as_str().expect("token").to_owned();
+    // Only the second one is used; the first goes idle but stays stored.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (status, body) = app.get("/api/v1/sessions", Some(&second)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let listed = body["sessions"].as_array().expect("sessions").len();
+        if listed == 1 {
+            assert_eq!(body["sessions"][0]["current"], true, "{body}");
+            break;
+        }
+        assert_eq!(listed, 2, "{body}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idle session is still listed after {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(app.session_exists(&first.token).await, "not swept");
+    let (status, _) = app.get("/api/v1/me", Some(&first.token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
