@@ -122,6 +122,10 @@ pub struct SessionInfo {
     pub kind: SessionKind,
     pub name: String,
     pub created_at_ms: i64,
+    /// When it last authenticated something, as recorded by
+    /// [`Store::touch_session`](crate::store::Store::touch_session): that write
+    /// is throttled, so this lags real use by up to the throttle interval.
+    pub last_used_at_ms: i64,
 }
 
 /// A room as one member sees it in their room list.

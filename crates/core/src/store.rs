@@ -147,6 +147,24 @@ pub trait Store: EventLog {
     ) -> Result<Vec<SessionInfo>, StoreError>;
     /// Deletes one of `user`'s sessions or tokens; false when there was none.
     async fn delete_session(&self, user: UserId, id: i64) -> Result<bool, StoreError>;
+    /// Records that session or token `id` was used at `now_ms`, unless its
+    /// last use is already recorded at or after `unless_since_ms`. Callers
+    /// pass `now - interval`, so a busy session costs one write per interval,
+    /// not one per request, and concurrent requests write at most once.
+    async fn touch_session(
+        &self,
+        id: i64,
+        now_ms: i64,
+        unless_since_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// Deletes the browser sessions (never tokens) last used before
+    /// `idle_before_ms` or created before `created_before_ms`; their ids, so
+    /// that their live sockets can be closed.
+    async fn delete_expired_sessions(
+        &self,
+        idle_before_ms: i64,
+        created_before_ms: i64,
+    ) -> Result<Vec<i64>, StoreError>;
 
     // --- rooms and membership ---------------------------------------------
     async fn create_room(&self, room: &NewRoom) -> Result<Room, StoreError>;

@@ -11,6 +11,7 @@ use webchat_protocol::views::{EventKind, Visibility};
 pub async fn run_all(store: &dyn Store) {
     lobby_exists_and_is_public(store).await;
     sessions_resolve_to_their_user(store).await;
+    sessions_record_use_and_expired_ones_are_deleted(store).await;
     seed_guests_are_made_once(store).await;
     seqs_are_per_room_consecutive_and_nonces_deduplicate(store).await;
     membership_follows_join_and_leave_events(store).await;
@@ -153,6 +154,77 @@ async fn sessions_resolve_to_their_user(store: &dyn Store) {
         store.user(i64::MAX).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn sessions_record_use_and_expired_ones_are_deleted(store: &dyn Store) {
+    let bo = store.create_guest("bo").await.expect("creates");
+    let old = store
+        .create_session(bo.id, b"expiry-old", SessionKind::Session, "")
+        .await
+        .expect("stores");
+    let used = store
+        .create_session(bo.id, b"expiry-used", SessionKind::Session, "")
+        .await
+        .expect("stores");
+    let token = store
+        .create_session(bo.id, b"expiry-token", SessionKind::Token, "bot")
+        .await
+        .expect("stores");
+    let (_, session) = store
+        .session_user(b"expiry-used")
+        .await
+        .expect("reads")
+        .expect("found");
+    let created = session.created_at_ms;
+    assert_eq!(
+        session.last_used_at_ms, created,
+        "a new session counts as used"
+    );
+    let later = created + 60_000;
+    store
+        .touch_session(used, later, later - 1_000)
+        .await
+        .expect("touches");
+    // Already recorded within the interval: no second write.
+    store
+        .touch_session(used, later + 500, later + 500 - 1_000)
+        .await
+        .expect("touches");
+    let last_used = |hash: &'static [u8]| async move {
+        store
+            .session_user(hash)
+            .await
+            .expect("reads")
+            .expect("found")
+            .1
+            .last_used_at_ms
+    };
+    assert_eq!(last_used(b"expiry-used").await, later);
+    assert!(last_used(b"expiry-old").await <= created);
+    // Idle before `later - 1`: the old session goes, the used one and the token stay.
+    let deleted = store
+        .delete_expired_sessions(later - 1, i64::MIN)
+        .await
+        .expect("deletes");
+    assert_eq!(deleted, vec![old]);
+    assert!(
+        store
+            .session_user(b"expiry-old")
+            .await
+            .expect("reads")
+            .is_none()
+    );
+    // Too old, however recently used; tokens never expire this way.
+    let deleted = store
+        .delete_expired_sessions(i64::MIN, created + 1)
+        .await
+        .expect("deletes");
+    assert_eq!(deleted, vec![used]);
+    let tokens = store
+        .sessions(bo.id, SessionKind::Token)
+        .await
+        .expect("lists");
+    assert_eq!(tokens.iter().map(|t| t.id).collect::<Vec<_>>(), vec![token]);
 }
 
 async fn seed_guests_are_made_once(store: &dyn Store) {

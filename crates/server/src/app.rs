@@ -63,6 +63,15 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
+        if !config.addr.ip().is_loopback() && config.public_url.is_none() {
+            // Said once, at start: the operator chose a public address but did
+            // not say which name browsers use, so DNS rebinding is not stopped.
+            tracing::warn!(
+                addr = %config.addr,
+                "the Host header is not checked on a non-loopback address; \
+                 set --public-url to answer only to the server's public name"
+            );
+        }
         let state = AppState::new(config, store, hub, committer);
         Ok(Application {
             listener,
@@ -101,6 +110,7 @@ impl Application {
         } = self;
         let router = routes::router(state.clone());
         let sweeper = tokio::spawn(sweep_ephemeral_state(state.clone()));
+        let session_sweeper = tokio::spawn(crate::sessions::sweep_expired(state.clone()));
         let mut server = tokio::spawn(serve_http(listener, router, state.clone(), shutdown));
         let finished = tokio::select! {
             joined = &mut server => Some(joined),
@@ -144,6 +154,8 @@ impl Application {
         state.store.close().await;
         committer_task.abort();
         sweeper.abort();
+        // It returned at the shutdown signal already; this only makes sure.
+        session_sweeper.abort();
         tracing::info!("stopped");
         Ok(())
     }

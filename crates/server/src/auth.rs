@@ -6,6 +6,8 @@
 //! scripts, tests). A fast hash is right here: the token has full entropy, so
 //! there is nothing to brute-force; passwords use argon2id (`passwords`).
 //! Personal access tokens are the same kind of secret, stored the same way.
+//! Browser sessions expire (idle, maximum age; see `crate::sessions`), which
+//! [`user_for_token`] enforces for every REST request and socket.
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -33,10 +35,25 @@ pub fn hash_token(token: &str) -> [u8; 32] {
 }
 
 /// The `Set-Cookie` value that stores `token` in the browser; `Secure` when
-/// the page is served over https (see [`page_is_https`]).
-pub fn session_cookie(token: &str, secure: bool) -> String {
+/// the page is served over https (see [`cookie_secure`]). It lives as long as
+/// the session may (`max_age`), so the browser drops it when the server would
+/// refuse it anyway.
+pub fn session_cookie(token: &str, secure: bool, max_age: std::time::Duration) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=31536000{secure}")
+    // Whole seconds, at least one: `Max-Age=0` would delete the cookie at once.
+    let max_age = max_age.as_secs().max(1);
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
+}
+
+/// Whether cookies set for this request get `Secure`: always when the
+/// server's public URL is https, else when the page says it is
+/// ([`page_is_https`]).
+pub fn cookie_secure(headers: &HeaderMap, config: &crate::config::Config) -> bool {
+    config
+        .public_url
+        .as_ref()
+        .is_some_and(crate::config::PublicUrl::is_https)
+        || page_is_https(headers)
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
@@ -82,12 +99,21 @@ pub fn request_token(headers: &HeaderMap) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-/// Resolves a token to its user and session, if the session exists.
+/// Resolves a token to its user and session, if the session exists and has
+/// not expired; records the use (throttled, see `crate::sessions::touch`).
 pub async fn user_for_token(
     state: &AppState,
     token: &str,
 ) -> Result<Option<(User, SessionInfo)>, ApiError> {
-    Ok(state.store.session_user(&hash_token(token)).await?)
+    let Some((user, session)) = state.store.session_user(&hash_token(token)).await? else {
+        return Ok(None);
+    };
+    let now = webchat_core::clock::now_ms();
+    if crate::sessions::expired(&session, now, &state.config) {
+        return Ok(None);
+    }
+    crate::sessions::touch(state, &session, now).await;
+    Ok(Some((user, session)))
 }
 
 /// The authenticated user of a REST request; 401 without a valid session.
@@ -151,8 +177,13 @@ mod tests {
 
     #[test]
     fn the_cookie_is_secure_on_https_pages_only() {
-        assert!(!session_cookie("t", false).contains("Secure"));
-        assert!(session_cookie("t", true).ends_with("; Secure"));
+        let day = std::time::Duration::from_secs(86_400);
+        assert!(!session_cookie("t", false, day).contains("Secure"));
+        assert!(session_cookie("t", true, day).ends_with("Max-Age=86400; Secure"));
+        let mut config = crate::config::Config::for_tests(std::path::PathBuf::from("/tmp/x"));
+        assert!(!cookie_secure(&HeaderMap::new(), &config));
+        config.public_url = crate::config::PublicUrl::parse("https://chat.example").ok();
+        assert!(cookie_secure(&HeaderMap::new(), &config));
         let mut headers = HeaderMap::new();
         assert!(!page_is_https(&headers));
         headers.insert("origin", HeaderValue::from_static("http://127.0.0.1:8000"));

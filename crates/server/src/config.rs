@@ -50,8 +50,99 @@ pub struct Config {
     /// How long a client may take to send a request's headers (hyper has a
     /// default, but only with a timer, which `axum::serve` does not give it).
     pub header_read_timeout: Duration,
+    /// A browser session (a guest's too) unused this long is over; see
+    /// `crate::sessions`. Access tokens do not expire.
+    pub session_idle: Duration,
+    /// A browser session this old is over, however much it is used.
+    pub session_max_age: Duration,
+    /// A session's last use is written at most this often (and at most every
+    /// half `session_idle`): one write per session per interval, not per request.
+    pub session_touch_interval: Duration,
+    /// How often expired sessions are deleted and their sockets closed (1008).
+    pub session_sweep_interval: Duration,
+    /// The address browsers use (`--public-url`): when set, only its host is
+    /// answered, its origin is the server's own, and on https cookies are
+    /// `Secure`. See `crate::guard`.
+    pub public_url: Option<PublicUrl>,
     /// Budgets for what spam is made of: rooms and unsolicited contact.
     pub quotas: Quotas,
+}
+
+/// The server's public URL, reduced to what the guards compare: an origin
+/// (`https://chat.example.com`, `http://chat.example.com:8080`) without path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    https: bool,
+    /// Lower-case host name or IP literal (`[::1]` keeps its brackets).
+    host: String,
+    /// The port, when not the scheme's default.
+    port: Option<u16>,
+}
+
+impl PublicUrl {
+    /// Parses `http(s)://host[:port]` with an optional trailing `/`; any
+    /// path, query, fragment or user info is refused, with the reason.
+    pub fn parse(input: &str) -> Result<PublicUrl, String> {
+        let bad = |why: &str| format!("invalid public URL {input:?}: {why}");
+        let (https, rest) = if let Some(rest) = input.strip_prefix("https://") {
+            (true, rest)
+        } else if let Some(rest) = input.strip_prefix("http://") {
+            (false, rest)
+        } else {
+            return Err(bad("it must start with https:// or http://"));
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.is_empty() {
+            return Err(bad("it has no host"));
+        }
+        if authority.contains(['/', '?', '#', '@']) || authority.contains(char::is_whitespace) {
+            return Err(bad("give only scheme, host and port, no path or user"));
+        }
+        let parsed: axum::http::uri::Authority = authority
+            .parse()
+            .map_err(|_| bad("the host is not valid"))?;
+        let host = parsed.host().to_ascii_lowercase();
+        if host.is_empty() {
+            return Err(bad("it has no host"));
+        }
+        if authority.ends_with(':') {
+            return Err(bad("the port is missing after ':'"));
+        }
+        let port =
+            explicit_port(&parsed).ok_or_else(|| bad("the port is not a number up to 65535"))?;
+        let default_port = if https { 443 } else { 80 };
+        let port = port.filter(|port| *port != default_port);
+        Ok(PublicUrl { https, host, port })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+
+    /// The origin browsers send from pages of this URL (default port left out).
+    pub fn origin(&self) -> String {
+        let scheme = if self.https { "https" } else { "http" };
+        match self.port {
+            Some(port) => format!("{scheme}://{}:{port}", self.host),
+            None => format!("{scheme}://{}", self.host),
+        }
+    }
+
+    /// Whether a `Host` header names this URL: same host (any case, a
+    /// trailing dot allowed) and same port, the default one written or not.
+    pub fn matches_host(&self, header: &str) -> bool {
+        let Ok(authority) = header.parse::<axum::http::uri::Authority>() else {
+            return false;
+        };
+        let Some(port) = explicit_port(&authority) else {
+            return false;
+        };
+        let host = authority.host();
+        let host = host.strip_suffix('.').unwrap_or(host);
+        let default_port = if self.https { 443 } else { 80 };
+        let port = port.filter(|port| *port != default_port);
+        host.eq_ignore_ascii_case(&self.host) && port == self.port
+    }
 }
 
 /// Per-user and per-address budgets for making rooms and reaching people
@@ -89,6 +180,13 @@ impl Config {
 
     pub const DEFAULT_SIGN_INS_PER_MINUTE: u32 = 30;
 
+    pub const DEFAULT_SESSION_IDLE_DAYS: u32 = 30;
+    pub const DEFAULT_SESSION_MAX_AGE_DAYS: u32 = 90;
+    pub const DEFAULT_SESSION_IDLE: Duration =
+        Duration::from_secs(Self::DEFAULT_SESSION_IDLE_DAYS as u64 * 86_400);
+    pub const DEFAULT_SESSION_MAX_AGE: Duration =
+        Duration::from_secs(Self::DEFAULT_SESSION_MAX_AGE_DAYS as u64 * 86_400);
+
     pub fn new(addr: SocketAddr, data_dir: PathBuf) -> Self {
         Config {
             addr,
@@ -110,14 +208,80 @@ impl Config {
             max_http_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
             quotas: Quotas::DEFAULT,
+            session_idle: Self::DEFAULT_SESSION_IDLE,
+            session_max_age: Self::DEFAULT_SESSION_MAX_AGE,
+            session_touch_interval: Duration::from_secs(60),
+            session_sweep_interval: Duration::from_secs(60),
+            public_url: None,
         }
     }
 
     /// Port 0 on loopback, in the given data folder, with a short presence
-    /// grace period so that tests see leaves quickly.
+    /// grace period so that tests see leaves quickly, and session use written
+    /// and expiry swept every 100 ms so that tests of expiry can set
+    /// `session_idle` and `session_max_age` to a second or so.
     pub fn for_tests(data_dir: PathBuf) -> Self {
         let mut config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), data_dir);
         config.presence_grace = Duration::from_millis(300);
+        config.session_touch_interval = Duration::from_millis(100);
+        config.session_sweep_interval = Duration::from_millis(100);
         config
+    }
+}
+
+/// The port written after the host: `Some(None)` when there is none, `None`
+/// when what follows the host is not `:` and a port number (`http` reads an
+/// out-of-range port as no port at all, which must not pass for the default).
+fn explicit_port(authority: &axum::http::uri::Authority) -> Option<Option<u16>> {
+    let rest = authority.as_str().strip_prefix(authority.host())?;
+    if rest.is_empty() {
+        return Some(None);
+    }
+    rest.strip_prefix(':')?.parse::<u16>().ok().map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_are_origins_and_match_their_host() {
+        let url = PublicUrl::parse("https://Chat.Example.com/").expect("parses");
+        assert!(url.is_https());
+        assert_eq!(url.origin(), "https://chat.example.com");
+        for host in [
+            "chat.example.com",
+            "CHAT.example.com:443",
+            "chat.example.com.",
+        ] {
+            assert!(url.matches_host(host), "{host}");
+        }
+        for host in [
+            "chat.example.com:8443",
+            "chat.example.com:99999",
+            "evil.example",
+            "chat.example.com.evil",
+            "",
+        ] {
+            assert!(!url.matches_host(host), "{host}");
+        }
+        let url = PublicUrl::parse("http://10.0.0.5:8080").expect("parses");
+        assert_eq!(url.origin(), "http://10.0.0.5:8080");
+        assert!(url.matches_host("10.0.0.5:8080") && !url.matches_host("10.0.0.5"));
+        let url = PublicUrl::parse("http://[::1]:8000").expect("parses");
+        assert!(url.matches_host("[::1]:8000"));
+        for bad in [
+            "chat.example.com",
+            "ftp://chat.example.com",
+            "https://",
+            "https://chat.example.com/chat",
+            "https://u:p@chat.example.com",
+            "https://chat.example.com?x",
+            "https://chat.example.com:",
+            "https://chat.example.com:99999",
+            "https://chat example.com",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
     }
 }

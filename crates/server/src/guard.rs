@@ -1,11 +1,17 @@
 //! Request guards that browsers need and non-browser clients never notice.
 //!
-//! - **Host on loopback.** A server bound to a loopback address answers only
-//!   to loopback names (`127.0.0.1`, `localhost`, `[::1]`) and the hosts of
+//! - **Host.** A server bound to a loopback address answers only to loopback
+//!   names (`127.0.0.1`, `localhost`, `[::1]`) and the hosts of
 //!   `--allow-origin`. Otherwise a web page on any domain could point that
 //!   domain at 127.0.0.1 (DNS rebinding) and, being "same-origin" with the
-//!   server in the browser's eyes, read everything and open sockets. A server
-//!   bound to a public address is exposed on purpose and takes any `Host`.
+//!   server in the browser's eyes, read everything and open sockets. With
+//!   `--public-url`, wherever it is bound, the server answers to that URL's
+//!   host and port, and to the same names as on loopback (no rebinding page
+//!   can send those: a browser sends a loopback `Host` only for a loopback
+//!   page; they keep health checks and a local proxy that passes its upstream
+//!   address working). Any other `Host` gets `400 bad_request`, as on
+//!   loopback. A server on a public address without `--public-url` takes any
+//!   `Host` and warns once at start (`app::Application::build`).
 //! - **Cross-site writes with the cookie.** SameSite=Lax still sends the
 //!   session cookie from sibling origins of the same site (another port on
 //!   localhost, a sibling subdomain), and routes without a JSON body accept a
@@ -71,15 +77,19 @@ pub async fn until_hard_stop(
 /// Refuses requests whose `Host` the server does not answer to (see the module docs).
 pub async fn known_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if host_allowed(request.headers(), &state.config) {
-        next.run(request).await
-    } else {
-        ApiError::BadRequest(
-            "unknown Host: this server answers to 127.0.0.1 and localhost; to serve other \
-             names, listen on another address (--addr) or allow an origin (--allow-origin)"
-                .into(),
-        )
-        .into_response()
+        return next.run(request).await;
     }
+    let message = match &state.config.public_url {
+        Some(url) => format!(
+            "unknown Host: this server answers to {} (its --public-url); use that address",
+            url.origin()
+        ),
+        None => "unknown Host: this server answers to 127.0.0.1 and localhost; to serve other \
+                 names, set --public-url, listen on another address (--addr) or allow an \
+                 origin (--allow-origin)"
+            .to_owned(),
+    };
+    ApiError::BadRequest(message).into_response()
 }
 
 /// Refuses cookie-authenticated writes from other origins (see the module docs).
@@ -103,7 +113,7 @@ pub async fn same_origin_writes(
 }
 
 fn host_allowed(headers: &HeaderMap, config: &Config) -> bool {
-    if !config.addr.ip().is_loopback() {
+    if !config.addr.ip().is_loopback() && config.public_url.is_none() {
         return true;
     }
     // HTTP/1.0 clients may send none; they are not browsers.
@@ -113,6 +123,13 @@ fn host_allowed(headers: &HeaderMap, config: &Config) -> bool {
     let Ok(host) = host.to_str() else {
         return false;
     };
+    if config
+        .public_url
+        .as_ref()
+        .is_some_and(|url| url.matches_host(host))
+    {
+        return true;
+    }
     let name = host_name(host);
     is_loopback_name(name)
         || config.allowed_origins.iter().any(|origin| {
@@ -124,7 +141,7 @@ fn host_allowed(headers: &HeaderMap, config: &Config) -> bool {
 
 /// `host[:port]` or `[v6]:port` without the port, and without the trailing
 /// dot of a fully qualified name (`localhost.`).
-fn host_name(host: &str) -> &str {
+pub(crate) fn host_name(host: &str) -> &str {
     if let Some(rest) = host.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
@@ -134,7 +151,7 @@ fn host_name(host: &str) -> &str {
 
 /// Names that always mean this machine: `localhost` and its subdomains
 /// (RFC 6761; browsers resolve them to loopback themselves), loopback IPs.
-fn is_loopback_name(name: &str) -> bool {
+pub(crate) fn is_loopback_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower == "localhost"
         || lower.ends_with(".localhost")
@@ -288,6 +305,31 @@ mod tests {
         }
         let public = config("0.0.0.0:8000", &[]);
         assert!(host_allowed(&with(&[("host", "chat.example")]), &public));
+    }
+
+    #[test]
+    fn with_a_public_url_only_its_host_and_loopback_names_are_answered() {
+        for addr in ["0.0.0.0:8000", "127.0.0.1:8000"] {
+            let mut named = config(addr, &[]);
+            named.public_url = crate::config::PublicUrl::parse("https://chat.example").ok();
+            for host in [
+                "chat.example",
+                "chat.example:443",
+                "localhost:8000",
+                "127.0.0.1",
+            ] {
+                assert!(
+                    host_allowed(&with(&[("host", host)]), &named),
+                    "{addr} {host}"
+                );
+            }
+            for host in ["evil.example", "chat.example:8000", "10.0.0.5:8000"] {
+                assert!(
+                    !host_allowed(&with(&[("host", host)]), &named),
+                    "{addr} {host}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! - [`passwords`]: argon2id hashing and the username/password rules.
 //! - [`password_pool`]: the bounded pool argon2id runs on.
 //! - [`routes`]: REST handlers and the embedded web client.
+//! - [`sessions`]: session expiry (idle, maximum age) and its sweep.
 //! - [`ws`]: the protocol v1 socket, the seed endpoint and the shared writer.
 
 pub mod access;
@@ -32,8 +33,9 @@ pub mod openapi;
 pub mod password_pool;
 pub mod passwords;
 pub mod routes;
+pub mod sessions;
 pub mod state;
 pub mod ws;
 
 pub use app::Application;
-pub use config::{Config, Quotas};
+pub use config::{Config, PublicUrl, Quotas};

@@ -22,6 +22,13 @@ use crate::config::Config;
 /// Cross-site WebSocket hijacking guard: a browser always sends `Origin`; it
 /// must be the server's own origin or one configured with `--allow-origin`.
 /// Non-browser clients send none and are authenticated by their token.
+///
+/// The server's own origin is the origin of `--public-url` when it is set
+/// (whatever `Host` a proxy passes on), else the page's own `Host` under
+/// http or https. With a public URL, a page whose origin merely shares the
+/// `Host` (say `http://` beside an `https://` URL) is not the server's own;
+/// only loopback pages still count by their `Host`, for use on the machine
+/// itself.
 pub fn origin_allowed(headers: &HeaderMap, config: &Config) -> bool {
     let Some(origin) = headers.get(ORIGIN) else {
         return true;
@@ -36,9 +43,18 @@ pub fn origin_allowed(headers: &HeaderMap, config: &Config) -> bool {
     {
         return true;
     }
+    if let Some(url) = &config.public_url
+        && origin.eq_ignore_ascii_case(&url.origin())
+    {
+        return true;
+    }
     let Some(host) = headers.get(HOST).and_then(|h| h.to_str().ok()) else {
         return false;
     };
+    if config.public_url.is_some() && !crate::guard::is_loopback_name(crate::guard::host_name(host))
+    {
+        return false;
+    }
     origin
         .strip_prefix("http://")
         .or_else(|| origin.strip_prefix("https://"))
@@ -158,6 +174,30 @@ mod tests {
         ));
         assert!(!origin_allowed(
             &headers(Some("null"), "127.0.0.1:8000"),
+            &config
+        ));
+    }
+
+    #[test]
+    fn a_public_url_is_the_own_origin_whatever_host_is_passed_on() {
+        let mut config = Config::for_tests(PathBuf::from("/nonexistent"));
+        config.public_url = crate::config::PublicUrl::parse("https://chat.example").ok();
+        for host in ["chat.example", "127.0.0.1:8000"] {
+            assert!(origin_allowed(
+                &headers(Some("https://chat.example"), host),
+                &config
+            ));
+        }
+        assert!(!origin_allowed(
+            &headers(Some("http://chat.example"), "chat.example"),
+            &config
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("https://evil.example"), "chat.example"),
+            &config
+        ));
+        assert!(origin_allowed(
+            &headers(Some("http://localhost:8000"), "localhost:8000"),
             &config
         ));
     }

@@ -165,6 +165,7 @@ fn session_from(row: &SqliteRow) -> Result<SessionInfo, sqlx::Error> {
         },
         name: row.try_get("session_name")?,
         created_at_ms: row.try_get("created_at")?,
+        last_used_at_ms: row.try_get("last_used_at")?,
     })
 }
 
@@ -555,7 +556,8 @@ impl Store for SqliteStore {
         name: &str,
     ) -> Result<i64, StoreError> {
         sqlx::query_scalar(
-            "INSERT INTO sessions (token_hash, user_id, kind, name, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO sessions (token_hash, user_id, kind, name, created_at, last_used_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id",
         )
         .bind(token_hash)
         .bind(user)
@@ -574,7 +576,7 @@ impl Store for SqliteStore {
         let row = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
-            ", s.id AS session_id, s.user_id, s.kind, s.name AS session_name, s.created_at \
+            ", s.id AS session_id, s.user_id, s.kind, s.name AS session_name, s.created_at, s.last_used_at \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
         ))
         .bind(token_hash)
@@ -592,7 +594,7 @@ impl Store for SqliteStore {
         kind: SessionKind,
     ) -> Result<Vec<SessionInfo>, StoreError> {
         let rows = sqlx::query(
-            "SELECT s.id AS session_id, s.user_id, s.kind, s.name AS session_name, s.created_at \
+            "SELECT s.id AS session_id, s.user_id, s.kind, s.name AS session_name, s.created_at, s.last_used_at \
              FROM sessions s WHERE s.user_id = ? AND s.kind = ? ORDER BY s.id",
         )
         .bind(user)
@@ -614,6 +616,40 @@ impl Store for SqliteStore {
             .await
             .map_err(backend)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn touch_session(
+        &self,
+        id: i64,
+        now_ms: i64,
+        unless_since_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_used_at = ? WHERE id = ? AND last_used_at < ?")
+            .bind(now_ms)
+            .bind(id)
+            .bind(unless_since_ms)
+            .execute(&self.writer)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(
+        &self,
+        idle_before_ms: i64,
+        created_before_ms: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        // Both sides of the OR have an index (migration 0004), so the sweep
+        // does not scan every session on the one write connection.
+        sqlx::query_scalar(
+            "DELETE FROM sessions WHERE kind = 'session' \
+             AND (last_used_at < ? OR created_at < ?) RETURNING id",
+        )
+        .bind(idle_before_ms)
+        .bind(created_before_ms)
+        .fetch_all(&self.writer)
+        .await
+        .map_err(backend)
     }
 
     async fn create_room(&self, room: &NewRoom) -> Result<Room, StoreError> {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
-use webchat_server::{Application, Config, Quotas};
+use webchat_server::{Application, Config, PublicUrl, Quotas};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -102,6 +102,20 @@ struct ServeArgs {
     #[arg(long, env = "WEBCHAT_CONTACTS_PER_HOUR", default_value_t = Quotas::DEFAULT.contacts_per_hour,
           value_parser = clap::value_parser!(u32).range(1..))]
     contacts_per_hour: u32,
+    /// Days a browser session (a guest's too) may go unused before it ends.
+    /// Personal access tokens do not expire; revoke them instead.
+    #[arg(long, env = "WEBCHAT_SESSION_IDLE_DAYS", default_value_t = Config::DEFAULT_SESSION_IDLE_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    session_idle_days: u32,
+    /// Days a browser session lasts at most, however much it is used.
+    #[arg(long, env = "WEBCHAT_SESSION_MAX_AGE_DAYS", default_value_t = Config::DEFAULT_SESSION_MAX_AGE_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    session_max_age_days: u32,
+    /// The URL browsers use, as `https://host[:port]`: other Host headers are
+    /// refused (400), its origin is the server's own for origin checks, and
+    /// with https the session cookie is Secure.
+    #[arg(long, env = "WEBCHAT_PUBLIC_URL", value_parser = PublicUrl::parse)]
+    public_url: Option<PublicUrl>,
 }
 
 impl Cli {
@@ -136,9 +150,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.quotas.rooms_per_hour = args.rooms_per_hour;
     config.quotas.rooms_per_hour_per_address = args.rooms_per_hour.saturating_mul(3);
     config.quotas.contacts_per_hour = args.contacts_per_hour;
+    config.session_idle = days(args.session_idle_days);
+    config.session_max_age = days(args.session_max_age_days);
+    config.public_url = args.public_url;
     let app = Application::build(config).await?;
     tracing::info!(addr = %app.local_addr(), "webchat listening on http://{}", app.local_addr());
     app.run_until(shutdown_signal()).await
+}
+
+fn days(days: u32) -> std::time::Duration {
+    std::time::Duration::from_secs(u64::from(days) * 86_400)
 }
 
 /// Resolves on SIGINT or SIGTERM.

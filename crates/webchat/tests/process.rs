@@ -52,11 +52,16 @@ impl Drop for Server {
     }
 }
 
-/// Starts `webchat serve` on a free port and waits for its "listening" line.
+/// Starts `webchat serve` on a free loopback port and waits for its "listening" line.
 fn start(data_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
+    start_on("127.0.0.1:0", data_dir, extra_env)
+}
+
+/// Starts `webchat serve` on `addr` and waits for its "listening" line.
+fn start_on(addr: &str, data_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
     let mut command = Command::new(BINARY);
     command
-        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--addr", addr, "--data-dir"])
         .arg(data_dir)
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
@@ -155,7 +160,11 @@ fn help_and_version_answer() {
         "--allow-origin",
         "--no-guests",
         "--log-format",
+        "--session-idle-days",
+        "--session-max-age-days",
+        "--public-url",
         "WEBCHAT_ADDR",
+        "WEBCHAT_PUBLIC_URL",
     ] {
         assert!(text.contains(flag), "{flag} in {text}");
     }
@@ -175,6 +184,23 @@ fn a_bad_flag_is_an_error_not_a_panic() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("invalid value"));
+    for (flag, value, why) in [
+        (
+            "--public-url",
+            "https://chat.example.com/app",
+            "no path or user",
+        ),
+        ("--public-url", "chat.example.com", "https:// or http://"),
+        ("--session-idle-days", "0", "invalid value"),
+    ] {
+        let output = Command::new(BINARY)
+            .args(["serve", flag, value])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(why), "{flag} {value}: {stderr}");
+    }
 }
 
 #[tokio::test]
@@ -442,4 +468,35 @@ async fn session_tokens_are_stored_only_as_hashes() {
             .any(|window| window == token.as_bytes()),
         "the raw token is in the data folder"
     );
+}
+
+#[test]
+fn a_public_address_without_a_public_url_warns_once_that_host_is_not_checked() {
+    let warned = |server: &Server| {
+        server
+            .output
+            .lock()
+            .expect("output")
+            .iter()
+            .filter(|line| line.contains("Host header is not checked"))
+            .count()
+    };
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = start_on("0.0.0.0:0", data.path(), &[]);
+    assert_eq!(
+        warned(&server),
+        1,
+        "{:?}",
+        server.output.lock().expect("output")
+    );
+    drop(server);
+    let named = start_on(
+        "0.0.0.0:0",
+        data.path(),
+        &[("WEBCHAT_PUBLIC_URL", "https://chat.example.com")],
+    );
+    assert_eq!(warned(&named), 0);
+    drop(named);
+    let local = start(data.path(), &[]);
+    assert_eq!(warned(&local), 0, "loopback checks Host");
 }

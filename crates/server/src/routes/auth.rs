@@ -3,8 +3,8 @@
 //!
 //! Login answers one generic error for an unknown username and a wrong
 //! password, and spends the same argon2 work on both, so accounts cannot be
-//! enumerated. Ending a session (logout, revoke) closes its live sockets
-//! with 1008.
+//! enumerated. Ending a session (logout, revoke, expiry in
+//! `crate::sessions`) closes its live sockets with 1008.
 
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -37,7 +37,11 @@ async fn start_session(
         .store
         .create_session(user.id, &auth::hash_token(&token), SessionKind::Session, "")
         .await?;
-    let cookie = auth::session_cookie(&token, auth::page_is_https(headers));
+    let cookie = auth::session_cookie(
+        &token,
+        auth::cookie_secure(headers, &state.config),
+        state.config.session_max_age,
+    );
     Ok((
         status,
         AppendHeaders([(SET_COOKIE, cookie)]),
@@ -219,7 +223,7 @@ pub async fn logout(
     Ok((
         AppendHeaders([(
             SET_COOKIE,
-            auth::clear_session_cookie(auth::page_is_https(&headers)),
+            auth::clear_session_cookie(auth::cookie_secure(&headers, &state.config)),
         )]),
         ApiJson(Empty {}),
     )
@@ -301,11 +305,14 @@ pub async fn sessions(
     auth: AuthUser,
 ) -> Result<ApiJson<SessionsResponse>, ApiError> {
     auth.require_browser_session()?;
+    let now = webchat_core::clock::now_ms();
+    // Expired but not swept yet: already over, so not listed.
     let sessions: Vec<SessionView> = state
         .store
         .sessions(auth.user.id, SessionKind::Session)
         .await?
         .iter()
+        .filter(|s| !crate::sessions::expired(s, now, &state.config))
         .map(|s| session_view(s, auth.session.id))
         .collect();
     Ok(ApiJson(SessionsResponse { sessions }))

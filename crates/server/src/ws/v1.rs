@@ -122,6 +122,10 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, Ses
         rooms: HashSet::new(),
     };
     let idle = state.config.heartbeat * 2 + std::time::Duration::from_secs(5);
+    // An open socket is use of its session: without this, a tab that only
+    // reads over its socket would see its session expire as idle.
+    let touch_every = crate::sessions::touch_interval(&state.config);
+    let mut touched = Instant::now();
     let stop = loop {
         let next = tokio::select! {
             () = writer_done.cancelled() => break Stop::Gone,
@@ -141,6 +145,10 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, Ses
             }
             Ok(Some(Ok(message))) => message,
         };
+        if touched.elapsed() >= touch_every {
+            touched = Instant::now();
+            crate::sessions::touch_live(&state, session.id).await;
+        }
         match message {
             Message::Text(text) => {
                 if let Err(stop) = connection.handle_text(&text).await {

@@ -239,6 +239,91 @@ impl TestApp {
     }
 }
 
+/// The HTTP status an upgrade is refused with; `None` when it opens.
+pub async fn refused_upgrade(request: tungstenite::handshake::client::Request) -> Option<u16> {
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tungstenite::Error::Http(response)) => Some(response.status().as_u16()),
+        _ => None,
+    }
+}
+
+/// Polls `check` every 50 ms until it holds; fails the test after [`WAIT`].
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl TestApp {
+    /// Sends a request with the given headers (`host`, `origin`, `cookie` …)
+    /// and an optional JSON body; the status, the JSON answer and the headers.
+    pub async fn call_with_headers(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let mut request = self.http.request(method, self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let headers = response.headers().clone();
+        let (status, value) = json_response(response).await;
+        (status, value, headers)
+    }
+
+    /// A `/api/v1/ws` upgrade request with the given headers, not sent yet.
+    pub fn ws_request(&self, headers: &[(&str, &str)]) -> tungstenite::handshake::client::Request {
+        let mut request = self
+            .ws_url("/api/v1/ws")
+            .into_client_request()
+            .expect("request");
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                tungstenite::http::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                HeaderValue::from_str(value).expect("header value"),
+            );
+        }
+        request
+    }
+
+    /// Whether the store still holds the session of `token`, read without
+    /// authenticating (which would count as use).
+    pub async fn session_exists(&self, token: &str) -> bool {
+        self.store
+            .session_user(&webchat_server::auth::hash_token(token))
+            .await
+            .expect("store reads")
+            .is_some()
+    }
+
+    /// Opens a v1 socket and says `hello` with `token`: the socket when it is
+    /// welcomed, else the close code that follows the `unauthorized` error.
+    pub async fn hello_with(&self, token: &str) -> Result<WsClient, u16> {
+        let mut ws = self.ws_anonymous("/api/v1/ws").await;
+        let answer = ws.request(json!({"type": "hello", "token": token})).await;
+        if answer["type"] == "welcome" {
+            return Ok(ws);
+        }
+        assert_eq!(answer["code"], "unauthorized", "{answer}");
+        Err(ws.expect_close().await)
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.begin_shutdown();
