@@ -245,6 +245,8 @@ async fn sweep_ephemeral_state(state: AppState) {
                     state.send_limiter.shrink_to_fit();
                     state.sign_in_limiter.retain_recent();
                     state.sign_in_limiter.shrink_to_fit();
+                    state.typing_limiter.retain_recent();
+                    state.typing_limiter.shrink_to_fit();
                 }
             }
         }

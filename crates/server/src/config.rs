@@ -50,6 +50,12 @@ pub struct Config {
     /// How long a client may take to send a request's headers (hyper has a
     /// default, but only with a timer, which `axum::serve` does not give it).
     pub header_read_timeout: Duration,
+    /// `typing` frames per user per second, over all their connections, and
+    /// at most this many at once: the hub relays a user's typing sparingly
+    /// whatever they send, but each frame still takes a room lock; a client
+    /// renews every 2–4 s, so a well-behaved one never comes near it.
+    pub typing_per_s: u32,
+    pub typing_burst: u32,
 }
 
 impl Config {
@@ -82,6 +88,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             max_http_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
+            typing_per_s: 5,
+            typing_burst: 20,
         }
     }
 

@@ -41,6 +41,8 @@ pub struct Inner {
     pub send_limiter: UserRateLimiter,
     /// Sign-ins per client address.
     pub sign_in_limiter: AddressRateLimiter,
+    /// `typing` frames per user ([`Config::typing_per_s`]).
+    pub typing_limiter: UserRateLimiter,
     /// Permits to run argon2id; see [`Config::password_workers`].
     password_workers: tokio::sync::Semaphore,
     /// Cancelled when the server starts shutting down.
@@ -69,14 +71,13 @@ impl AppState {
         hub: Arc<Hub<Outbound>>,
         committer: Committer,
     ) -> Self {
-        let per_second = std::num::NonZeroU32::new(config.limits.rate_per_s)
-            .unwrap_or(std::num::NonZeroU32::MIN);
-        let burst = std::num::NonZeroU32::new(config.limits.burst).unwrap_or(per_second);
-        let quota = Quota::per_second(per_second).allow_burst(burst);
+        let quota = quota_of(config.limits.rate_per_s, config.limits.burst);
         let sign_ins = std::num::NonZeroU32::new(config.sign_ins_per_minute)
             .unwrap_or(std::num::NonZeroU32::MIN);
         let password_workers = tokio::sync::Semaphore::new(config.password_workers.max(1));
+        let typing = quota_of(config.typing_per_s, config.typing_burst);
         AppState(Arc::new(Inner {
+            typing_limiter: RateLimiter::keyed(typing),
             sign_in_limiter: RateLimiter::keyed(Quota::per_minute(sign_ins)),
             password_workers,
             config,
@@ -102,6 +103,11 @@ impl AppState {
         self.send_limiter.check_key(&user).map_err(rate_limited)
     }
 
+    /// Takes one `typing` frame from `user`'s budget, or says how long to wait.
+    pub fn check_typing_rate(&self, user: UserId) -> Result<(), ApiError> {
+        self.typing_limiter.check_key(&user).map_err(rate_limited)
+    }
+
     /// Takes one sign-in from `address`'s budget, or says how long to wait.
     pub fn check_sign_in_rate(&self, address: IpAddr) -> Result<(), ApiError> {
         self.sign_in_limiter
@@ -124,6 +130,13 @@ impl AppState {
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))
     }
+}
+
+/// `per_second`, `burst` at once; zeros (which governor cannot take) count as 1.
+fn quota_of(per_second: u32, burst: u32) -> Quota {
+    let per_second = std::num::NonZeroU32::new(per_second).unwrap_or(std::num::NonZeroU32::MIN);
+    let burst = std::num::NonZeroU32::new(burst).unwrap_or(per_second);
+    Quota::per_second(per_second).allow_burst(burst)
 }
 
 fn rate_limited(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {

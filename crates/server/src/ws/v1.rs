@@ -357,6 +357,10 @@ impl Connection {
                 Ok(self.ack(re, appended.event).await?)
             }
             Command::Typing(typing) => {
+                // Relays are limited by the hub; the budget bounds the frames
+                // themselves (each takes the room's lock), over all of the
+                // user's connections.
+                self.state.check_typing_rate(self.user.id)?;
                 // Typing is only meaningful (and only relayed) in a subscribed room.
                 let now = std::time::Instant::now();
                 if !self
