@@ -62,6 +62,29 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
+        let mut config = config;
+        let limit = crate::descriptors::current_limit();
+        let budget = crate::descriptors::Budget::split(
+            limit.unwrap_or(crate::descriptors::FALLBACK_LIMIT),
+            config.max_http_connections,
+        );
+        config.max_http_connections = budget.http_connections;
+        let max_sockets = *config.max_sockets.get_or_insert(budget.sockets);
+        tracing::info!(
+            descriptors = limit,
+            max_sockets,
+            max_http_connections = config.max_http_connections,
+            max_sockets_per_user = config.max_sockets_per_user,
+            max_sockets_per_address = config.max_sockets_per_address,
+            "connection caps"
+        );
+        if limit.is_some_and(|limit| max_sockets as u64 > limit) {
+            tracing::warn!(
+                max_sockets,
+                descriptors = limit,
+                "--max-sockets is above the file-descriptor limit: the process may run out"
+            );
+        }
         let state = AppState::new(config, store, hub, committer);
         Ok(Application {
             listener,

@@ -56,6 +56,15 @@ pub struct Config {
     /// renews every 2–4 s, so a well-behaved one never comes near it.
     pub typing_per_s: u32,
     pub typing_burst: u32,
+    /// Open WebSockets per user (v1 and seed together): a client opening
+    /// sockets in a loop is refused long before it costs the server much.
+    pub max_sockets_per_user: usize,
+    /// Open WebSockets per client address (before and after `hello`).
+    pub max_sockets_per_address: usize,
+    /// Open WebSockets in all; `None`: derived from the file-descriptor
+    /// limit at start, so sockets can never take the descriptors that HTTP
+    /// requests and the store need (`crate::descriptors`).
+    pub max_sockets: Option<usize>,
 }
 
 impl Config {
@@ -67,6 +76,10 @@ impl Config {
     };
 
     pub const DEFAULT_SIGN_INS_PER_MINUTE: u32 = 30;
+    /// Tabs, a phone and a bot or two, with room to spare.
+    pub const DEFAULT_MAX_SOCKETS_PER_USER: usize = 32;
+    /// A household or an office behind one NAT address.
+    pub const DEFAULT_MAX_SOCKETS_PER_ADDRESS: usize = 256;
 
     pub fn new(addr: SocketAddr, data_dir: PathBuf) -> Self {
         Config {
@@ -90,6 +103,9 @@ impl Config {
             header_read_timeout: Duration::from_secs(10),
             typing_per_s: 5,
             typing_burst: 20,
+            max_sockets_per_user: Self::DEFAULT_MAX_SOCKETS_PER_USER,
+            max_sockets_per_address: Self::DEFAULT_MAX_SOCKETS_PER_ADDRESS,
+            max_sockets: None,
         }
     }
 

@@ -51,6 +51,8 @@ pub struct Inner {
     pub hard_stop: CancellationToken,
     /// Every WebSocket connection, so shutdown can wait for their goodbyes.
     pub connections: TaskTracker,
+    /// Open WebSockets per user, per address and in all (`ws::slots`).
+    pub sockets: Arc<crate::ws::slots::SocketCaps>,
     next_conn: AtomicU64,
     /// The latest disconnect of each seed user with an `Offline` pending, so
     /// only the timer of their last disconnect announces it (see `ws::seed`).
@@ -76,7 +78,13 @@ impl AppState {
             .unwrap_or(std::num::NonZeroU32::MIN);
         let password_workers = tokio::sync::Semaphore::new(config.password_workers.max(1));
         let typing = quota_of(config.typing_per_s, config.typing_burst);
+        let sockets = crate::ws::slots::SocketCaps::new(
+            config.max_sockets_per_user,
+            config.max_sockets_per_address,
+            config.max_sockets.unwrap_or(usize::MAX),
+        );
         AppState(Arc::new(Inner {
+            sockets,
             typing_limiter: RateLimiter::keyed(typing),
             sign_in_limiter: RateLimiter::keyed(Quota::per_minute(sign_ins)),
             password_workers,

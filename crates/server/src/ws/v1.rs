@@ -28,17 +28,24 @@ use crate::auth::{request_token, user_for_token};
 use crate::error::ApiError;
 use crate::fanout::Outbound;
 use crate::state::AppState;
+use crate::ws::slots::SocketSlot;
 use crate::ws::writer::Dialect;
 use crate::ws::{self, configure, origin_allowed};
 
 pub async fn upgrade(
     State(state): State<AppState>,
+    address: std::net::IpAddr,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&headers, &state.config) {
         return ApiError::Forbidden("origin not allowed".into()).into_response();
     }
+    // Counted before any store work, so a refused socket costs nothing more.
+    let mut slot = match state.sockets.acquire(address) {
+        Ok(slot) => slot,
+        Err(refusal) => return ApiError::from(refusal).into_response(),
+    };
     // The upgrade may carry the session (cookie or bearer); `hello` may too.
     let upgrade_user = match request_token(&headers) {
         Some(token) => match user_for_token(&state, &token).await {
@@ -47,9 +54,15 @@ pub async fn upgrade(
         },
         None => None,
     };
+    // Known now: refused with a plain HTTP answer. (Otherwise at `hello`.)
+    if let Some((user, _)) = &upgrade_user
+        && let Err(refusal) = slot.assign_user(user.id)
+    {
+        return ApiError::from(refusal).into_response();
+    }
     let tracker = state.connections.clone();
     configure(ws, &state.config)
-        .on_upgrade(move |socket| tracker.track_future(run(socket, state, upgrade_user)))
+        .on_upgrade(move |socket| tracker.track_future(run(socket, state, upgrade_user, slot)))
 }
 
 /// Why the reader stops.
@@ -69,7 +82,13 @@ struct Connection {
     rooms: HashSet<String>,
 }
 
-async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, SessionInfo)>) {
+/// `slot` is held until the connection ends, whichever way it does.
+async fn run(
+    socket: WebSocket,
+    state: AppState,
+    upgrade_user: Option<(User, SessionInfo)>,
+    mut slot: SocketSlot,
+) {
     let ws::Started {
         conn,
         mut stream,
@@ -79,7 +98,8 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, Ses
         writer,
     } = ws::start(socket, &state, Dialect::V1);
 
-    let Some((user, session)) = await_hello(&state, &mut stream, &outbound, upgrade_user).await
+    let Some((user, session)) =
+        await_hello(&state, &mut stream, &outbound, upgrade_user, &mut slot).await
     else {
         drop(outbound);
         ws::finish(writer).await;
@@ -174,6 +194,7 @@ async fn await_hello(
     stream: &mut futures_util::stream::SplitStream<WebSocket>,
     outbound: &mpsc::Sender<Outbound>,
     upgrade_user: Option<(User, SessionInfo)>,
+    slot: &mut SocketSlot,
 ) -> Option<(User, SessionInfo)> {
     let deadline = Instant::now() + state.config.hello_timeout;
     let refuse = |reason: &'static str| Outbound::Close {
@@ -261,6 +282,20 @@ async fn await_hello(
             let _ = outbound.send(refuse("authentication failed")).await;
             return None;
         };
+        // The user is known only now when the upgrade carried no session (or
+        // `hello` names another one): over their cap, the socket goes. 1013,
+        // not 1008: the session is fine; one of their sockets must close.
+        if let Err(refusal) = slot.assign_user(user.id) {
+            let frame = ApiError::from(refusal).frame(request.req);
+            let _ = outbound.send(Outbound::frame(&frame)).await;
+            let _ = outbound
+                .send(Outbound::Close {
+                    code: close::TRY_AGAIN_LATER,
+                    reason: "too many open WebSockets for this user",
+                })
+                .await;
+            return None;
+        }
         let welcome = ServerFrame::Welcome {
             re: request.req,
             user: user.view(),

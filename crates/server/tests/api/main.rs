@@ -5,6 +5,7 @@ mod accounts;
 mod chat;
 mod helpers;
 mod lifecycle;
+mod limits;
 mod moderation;
 mod rest;
 mod seed;
