@@ -270,6 +270,8 @@ async fn sweep_ephemeral_state(state: AppState) {
                     state.sign_in_limiter.shrink_to_fit();
                     state.typing_limiter.retain_recent();
                     state.typing_limiter.shrink_to_fit();
+                    state.replay_limiter.retain_recent();
+                    state.replay_limiter.shrink_to_fit();
                 }
             }
         }

@@ -65,6 +65,18 @@ pub struct Config {
     /// limit at start, so sockets can never take the descriptors that HTTP
     /// requests and the store need (`crate::descriptors`).
     pub max_sockets: Option<usize>,
+    /// Replays one connection may have queued or streaming at once; a
+    /// further `subscribe` that replays waits for one to finish. Each is
+    /// streamed from the store past the outbound queue's bound, so this is
+    /// what bounds a connection's replay work in flight.
+    pub replays_in_flight: usize,
+    /// Events a user may have replayed (over all their connections) at
+    /// once, refilled evenly over `replay_budget_period`; a `subscribe`
+    /// whose replay is larger than what is left waits for the budget. A
+    /// replay costs its length, at most the whole budget (a larger one is a
+    /// catch-up after a long absence, allowed once per period).
+    pub replay_budget_events: u32,
+    pub replay_budget_period: Duration,
 }
 
 impl Config {
@@ -106,6 +118,9 @@ impl Config {
             max_sockets_per_user: Self::DEFAULT_MAX_SOCKETS_PER_USER,
             max_sockets_per_address: Self::DEFAULT_MAX_SOCKETS_PER_ADDRESS,
             max_sockets: None,
+            replays_in_flight: 2,
+            replay_budget_events: 10_000,
+            replay_budget_period: Duration::from_secs(60),
         }
     }
 

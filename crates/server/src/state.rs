@@ -43,6 +43,8 @@ pub struct Inner {
     pub sign_in_limiter: AddressRateLimiter,
     /// `typing` frames per user ([`Config::typing_per_s`]).
     pub typing_limiter: UserRateLimiter,
+    /// Replayed events per user ([`Config::replay_budget_events`]).
+    pub replay_limiter: UserRateLimiter,
     /// Permits to run argon2id; see [`Config::password_workers`].
     password_workers: tokio::sync::Semaphore,
     /// Cancelled when the server starts shutting down.
@@ -83,7 +85,15 @@ impl AppState {
             config.max_sockets_per_address,
             config.max_sockets.unwrap_or(usize::MAX),
         );
+        let replay_events = std::num::NonZeroU32::new(config.replay_budget_events)
+            .unwrap_or(std::num::NonZeroU32::MIN);
+        // One event back every period / budget; the whole budget at once.
+        let replay = Quota::with_period(config.replay_budget_period / replay_events.get())
+            .map_or(Quota::per_second(replay_events), |quota| {
+                quota.allow_burst(replay_events)
+            });
         AppState(Arc::new(Inner {
+            replay_limiter: RateLimiter::keyed(replay),
             sockets,
             typing_limiter: RateLimiter::keyed(typing),
             sign_in_limiter: RateLimiter::keyed(Quota::per_minute(sign_ins)),
@@ -114,6 +124,36 @@ impl AppState {
     /// Takes one `typing` frame from `user`'s budget, or says how long to wait.
     pub fn check_typing_rate(&self, user: UserId) -> Result<(), ApiError> {
         self.typing_limiter.check_key(&user).map_err(rate_limited)
+    }
+
+    /// Takes `events` from `user`'s replay budget (at most the whole budget),
+    /// waiting until they are there, or until `cancelled` resolves (false).
+    pub async fn wait_for_replay_budget(
+        &self,
+        user: UserId,
+        events: u64,
+        cancelled: impl std::future::Future<Output = ()>,
+    ) -> bool {
+        let budget = self.config.replay_budget_events.max(1);
+        let cost = u32::try_from(events).unwrap_or(u32::MAX).clamp(1, budget);
+        let Some(cost) = std::num::NonZeroU32::new(cost) else {
+            return true;
+        };
+        let mut cancelled = std::pin::pin!(cancelled);
+        loop {
+            let wait = match self.replay_limiter.check_key_n(&user, cost) {
+                Ok(Ok(())) => return true,
+                Ok(Err(not_until)) => not_until.wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                )),
+                // `cost` is clamped to the budget, so it always fits.
+                Err(_insufficient) => return true,
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = &mut cancelled => return false,
+            }
+        }
     }
 
     /// Takes one sign-in from `address`'s budget, or says how long to wait.

@@ -80,6 +80,11 @@ struct Connection {
     outbound: mpsc::Sender<Outbound>,
     control: Arc<Control>,
     rooms: HashSet<String>,
+    /// Replays this connection may have queued or streaming
+    /// ([`crate::config::Config::replays_in_flight`]).
+    replays: Arc<tokio::sync::Semaphore>,
+    /// Cancelled when the writer has ended: nothing waits for it then.
+    writer_done: tokio_util::sync::CancellationToken,
 }
 
 /// `slot` is held until the connection ends, whichever way it does.
@@ -140,6 +145,10 @@ async fn run(
         outbound,
         control,
         rooms: HashSet::new(),
+        replays: Arc::new(tokio::sync::Semaphore::new(
+            state.config.replays_in_flight.max(1),
+        )),
+        writer_done: writer_done.clone(),
     };
     let idle = state.config.heartbeat * 2 + std::time::Duration::from_secs(5);
     let stop = loop {
@@ -442,6 +451,39 @@ impl Connection {
         validate::room_id(&room).map_err(|_| ApiError::room_not_found())?;
         // Subscribing to a public room the user has not joined joins it first.
         let joined = access::join(&self.state, &self.user, &room).await?;
+        // A replay costs the store reads and the bytes of every event in it:
+        // it waits for the user's replay budget, then for one of this
+        // connection's replay slots (the writer frees it once streamed). The
+        // reader waits meanwhile, so later commands wait too (in order).
+        let mut permit = None;
+        if let Some(since) = since
+            && since < joined.head
+        {
+            let stopping = {
+                let writer_done = self.writer_done.clone();
+                let shutdown = self.state.shutdown.clone();
+                async move {
+                    tokio::select! {
+                        () = writer_done.cancelled() => {}
+                        () = shutdown.cancelled() => {}
+                    }
+                }
+            };
+            if !self
+                .state
+                .wait_for_replay_budget(self.user.id, joined.head - since, stopping)
+                .await
+            {
+                return Err(Stop::Gone.into());
+            }
+            let acquired = tokio::select! {
+                acquired = self.replays.clone().acquire_owned() => acquired,
+                () = self.writer_done.cancelled() => return Err(Stop::Gone.into()),
+                () = self.state.shutdown.cancelled() => return Err(Stop::Gone.into()),
+            };
+            permit = acquired.ok().map(Arc::new);
+        }
+        let replays = self.replays.clone();
         let subscriber = Subscriber {
             conn: self.conn,
             user: self.user.clone(),
@@ -462,10 +504,16 @@ impl Connection {
                 if let Some(since) = since
                     && since < subscribed.head
                 {
+                    // Without a permit only when events were committed between
+                    // reading the head and now: a few, so one is taken if free.
+                    let permit = permit
+                        .take()
+                        .or_else(|| replays.clone().try_acquire_owned().ok().map(Arc::new));
                     items.push(Outbound::Replay {
                         room: room_key.clone(),
                         after: since,
                         upto: subscribed.head,
+                        permit,
                     });
                 }
                 items

@@ -1,9 +1,11 @@
 //! Caps on what one client may hold or cost: open WebSockets (per user, per
 //! address, in all) and replays.
 
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 
-use crate::helpers::{spawn_app_with, upgrade_refusal};
+use crate::helpers::{WsClient, spawn_app_with, upgrade_refusal};
 
 #[tokio::test]
 async fn sockets_over_the_per_user_cap_are_refused_and_closing_one_frees_a_slot() {
@@ -93,4 +95,59 @@ async fn the_cap_on_all_open_sockets_answers_503() {
     let _again = app
         .ws_when_allowed(|| app.ws_request("/api/v1/ws", None))
         .await;
+}
+
+/// Reads the replay that follows a `subscribed`: the seqs of its events, up
+/// to `head`.
+async fn replayed_upto(ws: &mut WsClient, head: u64) -> Vec<u64> {
+    let mut seqs = Vec::new();
+    while seqs.last() != Some(&head) {
+        let event = ws.recv_event().await;
+        seqs.push(event["seq"].as_u64().expect("seq"));
+    }
+    seqs
+}
+
+#[tokio::test]
+async fn replays_draw_on_the_users_replay_budget_and_wait_for_it() {
+    let app = spawn_app_with(|c| {
+        // 20 events at once, one back every 100 ms.
+        c.replay_budget_events = 20;
+        c.replay_budget_period = Duration::from_secs(2);
+        c.limits.rate_per_s = 1000;
+        c.limits.burst = 1000;
+    })
+    .await;
+    let ann = app.guest("ann").await;
+    let mut ws = app.ws_ready(&ann.token).await;
+    ws.subscribe("lobby", None).await;
+    for i in 0..20 {
+        app.posted("lobby", &ann, &format!("message {i}")).await;
+    }
+    let unsubscribe = json!({"type": "unsubscribe", "room": "lobby"});
+    assert_eq!(
+        ws.request(unsubscribe.clone()).await["type"],
+        "unsubscribed"
+    );
+    ws.clear_skipped();
+
+    let head = ws.subscribe("lobby", Some(0)).await["head"]
+        .as_u64()
+        .expect("head");
+    assert!(head > 20, "a join and 20 messages: {head}");
+    let all: Vec<u64> = (1..=head).collect();
+    assert_eq!(replayed_upto(&mut ws, head).await, all, "the whole log");
+    assert_eq!(ws.request(unsubscribe).await["type"], "unsubscribed");
+
+    // The budget is spent: the same replay again waits until it is back
+    // (20 events at 100 ms each), then comes whole.
+    let started = Instant::now();
+    let again = ws.subscribe("lobby", Some(0)).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "answered after {:?}, before the budget was back",
+        started.elapsed()
+    );
+    assert_eq!(again["head"], head);
+    assert_eq!(replayed_upto(&mut ws, head).await, all);
 }
