@@ -146,10 +146,6 @@ impl SocketCaps {
         (counts.total, of_user.unwrap_or(0), of_address.unwrap_or(0))
     }
 
-    pub fn total_cap(&self) -> usize {
-        self.total
-    }
-
     fn refused(&self, refusal: Refusal, address: IpAddr, user: Option<UserId>) {
         metrics::counter!(crate::metrics::SOCKETS_REFUSED, "cap" => refusal.label()).increment(1);
         let now = Instant::now();
