@@ -20,7 +20,15 @@
 //! presence (with a grace period, see [`crate::presence`]) and typing
 //! indicators (expiring after [`TYPING_TTL`] without renewal). Both are
 //! announced through an [`Announcer`] and expired by [`Hub::sweep`], which the
-//! server calls about once a second.
+//! server calls four times a second.
+//!
+//! Typing relays are limited per user and room, whatever the client toggles:
+//! a start (or renewal) is relayed at most once per [`TYPING_RELAY_INTERVAL`],
+//! measured from the last relayed one, which the room remembers after the
+//! indicator ends. A stop is relayed when the room was shown a start. A start
+//! within the interval is *deferred*: recorded, not shown, and relayed by the
+//! sweep when the interval is over if it has not ended by then. So one user
+//! costs each reader of a room at most one start and one stop per interval.
 //!
 //! Locks are `std::sync::Mutex`es, held only for map updates and `try_send`s
 //! and never across an `.await`. Rooms are spread over shards so unrelated
@@ -44,8 +52,8 @@ const SHARDS: usize = 16;
 
 /// A typing indicator expires this long after its last renewal.
 pub const TYPING_TTL: Duration = Duration::from_secs(6);
-/// Renewals are forwarded at most this often per user and room.
-const TYPING_RELAY_INTERVAL: Duration = Duration::from_secs(2);
+/// Starts and renewals are forwarded at most this often per user and room.
+pub const TYPING_RELAY_INTERVAL: Duration = Duration::from_secs(2);
 
 /// How the hub (and the connection registry) ask a connection to close.
 /// The first code asked for wins.
@@ -112,7 +120,11 @@ pub trait Announcer<P>: Send + Sync {
 struct Typist {
     user: User,
     expires: Instant,
-    relayed: Instant,
+    /// The room was told (a start relayed, no stop since). A deferred start
+    /// is not shown yet, and ends without a stop being relayed.
+    shown: bool,
+    /// The connection that last typed: a relay skips it (its own tab knows).
+    conn: ConnId,
 }
 
 struct RoomChannel<P> {
@@ -129,6 +141,10 @@ struct RoomChannel<P> {
     replayed_upto: HashMap<ConnId, u64>,
     presence: Presence,
     typing: HashMap<UserId, Typist>,
+    /// When each user's last typing start or renewal was relayed, kept after
+    /// their indicator ends (stop, send, expiry) so that toggling `active`
+    /// cannot restart the relay interval; pruned by the sweep once it is over.
+    typing_relayed: HashMap<UserId, Instant>,
 }
 
 impl<P> RoomChannel<P> {
@@ -139,6 +155,7 @@ impl<P> RoomChannel<P> {
             replayed_upto: HashMap::new(),
             presence: Presence::default(),
             typing: HashMap::new(),
+            typing_relayed: HashMap::new(),
         }
     }
 }
@@ -329,7 +346,8 @@ impl<P: Clone> Hub<P> {
     }
 
     /// Records that the user of `conn` is typing (or stopped) in `room` and
-    /// tells the others. Returns false when `conn` is not subscribed there.
+    /// tells the others, within the relay interval (module docs). Returns
+    /// false when `conn` is not subscribed there.
     pub fn set_typing(&self, room: &str, conn: ConnId, active: bool, now: Instant) -> bool {
         let mut rooms = self.shard(room);
         let Some(channel) = rooms.get_mut(room) else {
@@ -342,28 +360,21 @@ impl<P: Clone> Hub<P> {
             self.stop_typing(room, channel, user.id);
             return true;
         }
-        let relay = match channel.typing.get_mut(&user.id) {
-            Some(typist) => {
-                typist.expires = now + TYPING_TTL;
-                let due = now.duration_since(typist.relayed) >= TYPING_RELAY_INTERVAL;
-                if due {
-                    typist.relayed = now;
-                }
-                due
-            }
-            None => {
-                channel.typing.insert(
-                    user.id,
-                    Typist {
-                        user: user.clone(),
-                        expires: now + TYPING_TTL,
-                        relayed: now,
-                    },
-                );
-                true
-            }
-        };
-        if relay {
+        let due = channel
+            .typing_relayed
+            .get(&user.id)
+            .is_none_or(|relayed| now.saturating_duration_since(*relayed) >= TYPING_RELAY_INTERVAL);
+        let typist = channel.typing.entry(user.id).or_insert_with(|| Typist {
+            user: user.clone(),
+            expires: now,
+            shown: false,
+            conn,
+        });
+        typist.expires = now + TYPING_TTL;
+        typist.conn = conn;
+        if due {
+            typist.shown = true;
+            channel.typing_relayed.insert(user.id, now);
             let item = self.announcer.typing(room, &user, true);
             self.deliver(room, channel, &item, Some(conn), None);
         }
@@ -379,13 +390,16 @@ impl<P: Clone> Hub<P> {
     }
 
     fn stop_typing(&self, room: &str, channel: &mut RoomChannel<P>, user: UserId) {
-        if let Some(typist) = channel.typing.remove(&user) {
+        if let Some(typist) = channel.typing.remove(&user)
+            && typist.shown
+        {
             let item = self.announcer.typing(room, &typist.user, false);
             self.deliver(room, channel, &item, None, None);
         }
     }
 
-    /// Expires typing indicators and presence grace periods that are over.
+    /// Expires typing indicators and presence grace periods that are over,
+    /// and relays deferred typing starts whose relay interval is over.
     pub fn sweep(&self, now: Instant) {
         for index in 0..self.shards.len() {
             let mut rooms = self.lock(index);
@@ -399,6 +413,25 @@ impl<P: Clone> Hub<P> {
                 for user in expired {
                     self.stop_typing(room, channel, user);
                 }
+                let over = |relayed: &Instant| {
+                    now.saturating_duration_since(*relayed) >= TYPING_RELAY_INTERVAL
+                };
+                let deferred: Vec<(User, ConnId)> = channel
+                    .typing
+                    .values_mut()
+                    .filter(|t| !t.shown)
+                    .filter(|t| channel.typing_relayed.get(&t.user.id).is_none_or(over))
+                    .map(|t| {
+                        t.shown = true;
+                        (t.user.clone(), t.conn)
+                    })
+                    .collect();
+                for (user, conn) in deferred {
+                    channel.typing_relayed.insert(user.id, now);
+                    let item = self.announcer.typing(room, &user, true);
+                    self.deliver(room, channel, &item, Some(conn), None);
+                }
+                channel.typing_relayed.retain(|_, relayed| !over(relayed));
                 let left = channel.presence.expire(now, self.presence_grace);
                 if !left.is_empty() {
                     let item = self.announcer.presence(room, &[], &left);
@@ -462,6 +495,7 @@ impl<P: Clone> Hub<P> {
                     // with it (as on any disconnect), not 6 s later.
                     if !channel.subscribers.values().any(|s| s.user.id == id)
                         && let Some(typist) = channel.typing.remove(&id)
+                        && typist.shown
                     {
                         stopped_typing.push(typist.user);
                     }
@@ -773,9 +807,11 @@ mod tests {
         let (b, mut b_rx) = subscriber(2, 2, 16);
         hub.subscribe("r", a, 0, |_| vec![]).expect("a");
         hub.subscribe("r", b, 0, |_| vec![]).expect("b");
-        hub.set_typing("r", 1, true, Instant::now());
+        let start = Instant::now();
+        hub.set_typing("r", 1, true, start);
         hub.clear_typing("r", 1);
-        hub.set_typing("r", 1, true, Instant::now());
+        let later = start + TYPING_RELAY_INTERVAL;
+        hub.set_typing("r", 1, true, later);
         hub.unsubscribe("r", 1);
         let items = drain(&mut b_rx);
         assert_eq!(
@@ -788,6 +824,49 @@ mod tests {
                 Item::Presence(vec![], vec![1]),
             ]
         );
+    }
+
+    #[test]
+    fn toggling_typing_does_not_restart_the_relay_interval() {
+        let hub = hub();
+        let (a, mut a_rx) = subscriber(1, 1, 16);
+        let (b, mut b_rx) = subscriber(2, 2, 16);
+        hub.subscribe("r", a, 0, |_| vec![]).expect("a");
+        hub.subscribe("r", b, 0, |_| vec![]).expect("b");
+        drain(&mut a_rx);
+        drain(&mut b_rx);
+        let start = Instant::now();
+        for i in 0..1000 {
+            let at = start + Duration::from_micros(i);
+            hub.set_typing("r", 1, true, at);
+            hub.set_typing("r", 1, false, at);
+        }
+        assert_eq!(
+            drain(&mut b_rx),
+            vec![Item::Typing(1, true), Item::Typing(1, false)],
+            "one start and one stop per interval"
+        );
+        assert_eq!(
+            drain(&mut a_rx),
+            vec![Item::Typing(1, false)],
+            "stops go to all"
+        );
+        // A start within the interval is deferred, not dropped: the sweep
+        // shows it once the interval is over, unless it ended meanwhile.
+        hub.set_typing("r", 1, true, start + Duration::from_millis(10));
+        hub.sweep(start + Duration::from_millis(500));
+        assert!(drain(&mut b_rx).is_empty(), "still within the interval");
+        hub.sweep(start + TYPING_RELAY_INTERVAL);
+        assert_eq!(drain(&mut b_rx), vec![Item::Typing(1, true)]);
+        assert!(drain(&mut a_rx).is_empty(), "not echoed to the typist");
+        // A deferred start that ends before it is shown costs nothing.
+        hub.set_typing("r", 1, false, start + TYPING_RELAY_INTERVAL);
+        assert_eq!(drain(&mut b_rx), vec![Item::Typing(1, false)]);
+        let soon = start + TYPING_RELAY_INTERVAL + Duration::from_millis(100);
+        hub.set_typing("r", 1, true, soon);
+        hub.set_typing("r", 1, false, soon);
+        hub.sweep(soon + TYPING_RELAY_INTERVAL);
+        assert!(drain(&mut b_rx).is_empty());
     }
 
     #[test]

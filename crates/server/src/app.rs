@@ -72,6 +72,29 @@ impl Application {
                  set --public-url to answer only to the server's public name"
             );
         }
+        let mut config = config;
+        let limit = crate::descriptors::current_limit();
+        let budget = crate::descriptors::Budget::split(
+            limit.unwrap_or(crate::descriptors::FALLBACK_LIMIT),
+            config.max_http_connections,
+        );
+        config.max_http_connections = budget.http_connections;
+        let max_sockets = *config.max_sockets.get_or_insert(budget.sockets);
+        tracing::info!(
+            descriptors = limit,
+            max_sockets,
+            max_http_connections = config.max_http_connections,
+            max_sockets_per_user = config.max_sockets_per_user,
+            max_sockets_per_address = config.max_sockets_per_address,
+            "connection caps"
+        );
+        if limit.is_some_and(|limit| max_sockets as u64 > limit) {
+            tracing::warn!(
+                max_sockets,
+                descriptors = limit,
+                "--max-sockets is above the file-descriptor limit: the process may run out"
+            );
+        }
         let state = AppState::new(config, store, hub, committer);
         Ok(Application {
             listener,
@@ -258,6 +281,10 @@ async fn sweep_ephemeral_state(state: AppState) {
                     state.send_limiter.shrink_to_fit();
                     state.sign_in_limiter.retain_recent();
                     state.sign_in_limiter.shrink_to_fit();
+                    state.typing_limiter.retain_recent();
+                    state.typing_limiter.shrink_to_fit();
+                    state.replay_limiter.retain_recent();
+                    state.replay_limiter.shrink_to_fit();
                 }
             }
         }

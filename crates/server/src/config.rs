@@ -50,6 +50,33 @@ pub struct Config {
     /// How long a client may take to send a request's headers (hyper has a
     /// default, but only with a timer, which `axum::serve` does not give it).
     pub header_read_timeout: Duration,
+    /// `typing` frames per user per second, over all their connections, and
+    /// at most this many at once: the hub relays a user's typing sparingly
+    /// whatever they send, but each frame still takes a room lock; a client
+    /// renews every 2–4 s, so a well-behaved one never comes near it.
+    pub typing_per_s: u32,
+    pub typing_burst: u32,
+    /// Open WebSockets per user (v1 and seed together): a client opening
+    /// sockets in a loop is refused long before it costs the server much.
+    pub max_sockets_per_user: usize,
+    /// Open WebSockets per client address (before and after `hello`).
+    pub max_sockets_per_address: usize,
+    /// Open WebSockets in all; `None`: derived from the file-descriptor
+    /// limit at start, so sockets can never take the descriptors that HTTP
+    /// requests and the store need (`crate::descriptors`).
+    pub max_sockets: Option<usize>,
+    /// Replays one connection may have queued or streaming at once; a
+    /// further `subscribe` that replays waits for one to finish. Each is
+    /// streamed from the store past the outbound queue's bound, so this is
+    /// what bounds a connection's replay work in flight.
+    pub replays_in_flight: usize,
+    /// Events a user may have replayed (over all their connections) at
+    /// once, refilled evenly over `replay_budget_period`; a `subscribe`
+    /// whose replay is larger than what is left waits for the budget. A
+    /// replay costs its length, at most the whole budget (a larger one is a
+    /// catch-up after a long absence, allowed once per period).
+    pub replay_budget_events: u32,
+    pub replay_budget_period: Duration,
     /// A browser session (a guest's too) unused this long is over; see
     /// `crate::sessions`. Access tokens do not expire.
     pub session_idle: Duration,
@@ -179,6 +206,10 @@ impl Config {
     };
 
     pub const DEFAULT_SIGN_INS_PER_MINUTE: u32 = 30;
+    /// Tabs, a phone and a bot or two, with room to spare.
+    pub const DEFAULT_MAX_SOCKETS_PER_USER: usize = 32;
+    /// A household or an office behind one NAT address.
+    pub const DEFAULT_MAX_SOCKETS_PER_ADDRESS: usize = 256;
 
     pub const DEFAULT_SESSION_IDLE_DAYS: u32 = 30;
     pub const DEFAULT_SESSION_MAX_AGE_DAYS: u32 = 90;
@@ -213,6 +244,14 @@ impl Config {
             session_touch_interval: Duration::from_secs(60),
             session_sweep_interval: Duration::from_secs(60),
             public_url: None,
+            typing_per_s: 5,
+            typing_burst: 20,
+            max_sockets_per_user: Self::DEFAULT_MAX_SOCKETS_PER_USER,
+            max_sockets_per_address: Self::DEFAULT_MAX_SOCKETS_PER_ADDRESS,
+            max_sockets: None,
+            replays_in_flight: 2,
+            replay_budget_events: 10_000,
+            replay_budget_period: Duration::from_secs(60),
         }
     }
 

@@ -36,6 +36,17 @@ pub enum ApiError {
     Conflict(String),
     #[error("the service is unavailable, try again")]
     Unavailable,
+    /// A cap on what one client may hold at once (open WebSockets of a user
+    /// or an address) is reached: `rate_limited`, with a retry hint, since
+    /// a slot frees when one of theirs closes.
+    #[error("{message}")]
+    OverCap {
+        message: &'static str,
+        retry_after_ms: u64,
+    },
+    /// A server-wide cap is reached (open WebSockets): `unavailable`.
+    #[error("{0}")]
+    Full(&'static str),
     #[error("internal error")]
     Internal(String),
 }
@@ -47,11 +58,21 @@ impl ApiError {
             ApiError::Unauthorized => ErrorCode::Unauthorized,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
-            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
+            ApiError::RateLimited { .. } | ApiError::OverCap { .. } => ErrorCode::RateLimited,
             ApiError::TooLarge(_) => ErrorCode::TooLarge,
             ApiError::Conflict(_) => ErrorCode::Conflict,
-            ApiError::Unavailable => ErrorCode::Unavailable,
+            ApiError::Unavailable | ApiError::Full(_) => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// How long the client should wait before trying again, if it says.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited { retry_after_ms } | ApiError::OverCap { retry_after_ms, .. } => {
+                Some(*retry_after_ms)
+            }
+            _ => None,
         }
     }
 
@@ -72,10 +93,7 @@ impl ApiError {
             re,
             code: self.code(),
             message: self.to_string(),
-            retry_after_ms: match self {
-                ApiError::RateLimited { retry_after_ms } => Some(*retry_after_ms),
-                _ => None,
-            },
+            retry_after_ms: self.retry_after_ms(),
         }
     }
 }
@@ -92,7 +110,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::RateLimited { retry_after_ms } = self {
+        if let Some(retry_after_ms) = self.retry_after_ms() {
             let seconds = retry_after_ms.div_ceil(1000).max(1);
             if let Ok(value) = seconds.to_string().parse() {
                 response.headers_mut().insert("retry-after", value);

@@ -65,10 +65,14 @@ pub enum Outbound {
     /// A frame only seed connections understand (`Offline`).
     SeedOnly(Utf8Bytes),
     /// Replay the room's events with `after < seq <= upto` from the store.
+    /// `permit` is one of the connection's replays in flight
+    /// (`Config::replays_in_flight`): held until the writer has streamed it,
+    /// or dropped with the queue when the connection ends.
     Replay {
         room: Arc<str>,
         after: u64,
         upto: u64,
+        permit: Option<Arc<tokio::sync::OwnedSemaphorePermit>>,
     },
     /// Close the connection with this code.
     Close { code: u16, reason: &'static str },

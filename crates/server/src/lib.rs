@@ -8,6 +8,7 @@
 //! - [`app`]: `Application::build` (binds, opens the store, starts the
 //!   committer) and `run_until` (serves, then shuts down gracefully).
 //! - [`config`]: the settings the binary passes in.
+//! - [`descriptors`]: the file-descriptor limit and how sockets share it.
 //! - [`state`]: what every handler shares.
 //! - [`error`]: the one error type of the boundary, mapped to protocol codes.
 //! - [`access`]: who may read and write which room.
@@ -25,6 +26,7 @@ pub mod access;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod descriptors;
 pub mod error;
 pub mod fanout;
 pub mod guard;

@@ -10,6 +10,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 pub const CONNECTIONS_OPEN: &str = "webchat_websocket_connections";
 pub const EVENTS_COMMITTED: &str = "webchat_events_committed_total";
 pub const SLOW_CONSUMERS_CLOSED: &str = "webchat_slow_consumers_closed_total";
+pub const SOCKETS_REFUSED: &str = "webchat_websockets_refused_total";
 
 /// The handle that renders the metrics text, installing the recorder once.
 pub fn handle() -> Option<&'static PrometheusHandle> {
@@ -22,6 +23,10 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
                     "Open WebSocket connections (v1 and seed)"
                 );
                 metrics::describe_counter!(EVENTS_COMMITTED, "Events appended to room logs");
+                metrics::describe_counter!(
+                    SOCKETS_REFUSED,
+                    "WebSocket upgrades refused for a full cap (label cap: user, address, total)"
+                );
                 metrics::describe_counter!(
                     SLOW_CONSUMERS_CLOSED,
                     "Connections closed with 1013 for lagging"

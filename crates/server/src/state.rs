@@ -42,6 +42,10 @@ pub struct Inner {
     pub send_limiter: UserRateLimiter,
     /// Sign-ins per client address.
     pub sign_in_limiter: AddressRateLimiter,
+    /// `typing` frames per user ([`Config::typing_per_s`]).
+    pub typing_limiter: UserRateLimiter,
+    /// Replayed events per user ([`Config::replay_budget_events`]).
+    pub replay_limiter: UserRateLimiter,
     /// Room creations per user and per client address ([`crate::config::Quotas`]).
     pub room_limiter: UserRateLimiter,
     pub room_address_limiter: AddressRateLimiter,
@@ -55,6 +59,8 @@ pub struct Inner {
     pub hard_stop: CancellationToken,
     /// Every WebSocket connection, so shutdown can wait for their goodbyes.
     pub connections: TaskTracker,
+    /// Open WebSockets per user, per address and in all (`ws::slots`).
+    pub sockets: Arc<crate::ws::slots::SocketCaps>,
     next_conn: AtomicU64,
     /// The latest disconnect of each seed user with an `Offline` pending, so
     /// only the timer of their last disconnect announces it (see `ws::seed`).
@@ -75,17 +81,30 @@ impl AppState {
         hub: Arc<Hub<Outbound>>,
         committer: Committer,
     ) -> Self {
-        let per_second = std::num::NonZeroU32::new(config.limits.rate_per_s)
-            .unwrap_or(std::num::NonZeroU32::MIN);
-        let burst = std::num::NonZeroU32::new(config.limits.burst).unwrap_or(per_second);
-        let quota = Quota::per_second(per_second).allow_burst(burst);
+        let quota = quota_of(config.limits.rate_per_s, config.limits.burst);
         let sign_ins = std::num::NonZeroU32::new(config.sign_ins_per_minute)
             .unwrap_or(std::num::NonZeroU32::MIN);
         let password_pool = PasswordPool::new(config.password_workers, PASSWORD_QUEUE_WAIT);
         let per_hour = |n: u32| {
             Quota::per_hour(std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN))
         };
+        let typing = quota_of(config.typing_per_s, config.typing_burst);
+        let sockets = crate::ws::slots::SocketCaps::new(
+            config.max_sockets_per_user,
+            config.max_sockets_per_address,
+            config.max_sockets.unwrap_or(usize::MAX),
+        );
+        let replay_events = std::num::NonZeroU32::new(config.replay_budget_events)
+            .unwrap_or(std::num::NonZeroU32::MIN);
+        // One event back every period / budget; the whole budget at once.
+        let replay = Quota::with_period(config.replay_budget_period / replay_events.get())
+            .map_or(Quota::per_second(replay_events), |quota| {
+                quota.allow_burst(replay_events)
+            });
         AppState(Arc::new(Inner {
+            replay_limiter: RateLimiter::keyed(replay),
+            sockets,
+            typing_limiter: RateLimiter::keyed(typing),
             sign_in_limiter: RateLimiter::keyed(Quota::per_minute(sign_ins)),
             room_limiter: RateLimiter::keyed(per_hour(config.quotas.rooms_per_hour)),
             room_address_limiter: RateLimiter::keyed(per_hour(
@@ -129,6 +148,41 @@ impl AppState {
         self.contact_limiter.check_key(&user).map_err(rate_limited)
     }
 
+    /// Takes one `typing` frame from `user`'s budget, or says how long to wait.
+    pub fn check_typing_rate(&self, user: UserId) -> Result<(), ApiError> {
+        self.typing_limiter.check_key(&user).map_err(rate_limited)
+    }
+
+    /// Takes `events` from `user`'s replay budget (at most the whole budget),
+    /// waiting until they are there, or until `cancelled` resolves (false).
+    pub async fn wait_for_replay_budget(
+        &self,
+        user: UserId,
+        events: u64,
+        cancelled: impl std::future::Future<Output = ()>,
+    ) -> bool {
+        let budget = self.config.replay_budget_events.max(1);
+        let cost = u32::try_from(events).unwrap_or(u32::MAX).clamp(1, budget);
+        let Some(cost) = std::num::NonZeroU32::new(cost) else {
+            return true;
+        };
+        let mut cancelled = std::pin::pin!(cancelled);
+        loop {
+            let wait = match self.replay_limiter.check_key_n(&user, cost) {
+                Ok(Ok(())) => return true,
+                Ok(Err(not_until)) => not_until.wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                )),
+                // `cost` is clamped to the budget, so it always fits.
+                Err(_insufficient) => return true,
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = &mut cancelled => return false,
+            }
+        }
+    }
+
     /// Takes one sign-in from `address`'s budget, or says how long to wait.
     pub fn check_sign_in_rate(&self, address: IpAddr) -> Result<(), ApiError> {
         self.sign_in_limiter
@@ -148,6 +202,13 @@ impl AppState {
             PoolError::Failed(cause) => ApiError::Internal(cause),
         })
     }
+}
+
+/// `per_second`, `burst` at once; zeros (which governor cannot take) count as 1.
+fn quota_of(per_second: u32, burst: u32) -> Quota {
+    let per_second = std::num::NonZeroU32::new(per_second).unwrap_or(std::num::NonZeroU32::MIN);
+    let burst = std::num::NonZeroU32::new(burst).unwrap_or(per_second);
+    Quota::per_second(per_second).allow_burst(burst)
 }
 
 fn rate_limited(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {

@@ -8,8 +8,11 @@
 //!
 //! - [`v1`]: `/api/v1/ws`, the protocol.
 //! - [`seed`]: `/ws/{client_id}`, the seed tutorial's endpoint, bridged with `lobby`.
+//! - [`slots`]: the caps on open sockets (per user, per address, in all),
+//!   checked before either endpoint upgrades.
 
 pub mod seed;
+pub mod slots;
 pub mod v1;
 pub mod writer;
 

@@ -116,6 +116,20 @@ struct ServeArgs {
     /// with https the session cookie is Secure.
     #[arg(long, env = "WEBCHAT_PUBLIC_URL", value_parser = PublicUrl::parse)]
     public_url: Option<PublicUrl>,
+    /// Open WebSockets per user (v1 and seed together); more are refused
+    /// with 429.
+    #[arg(long, env = "WEBCHAT_MAX_SOCKETS_PER_USER", default_value_t = Config::DEFAULT_MAX_SOCKETS_PER_USER,
+          value_parser = clap::value_parser!(u32).range(1..).map(|v| v as usize))]
+    max_sockets_per_user: usize,
+    /// Open WebSockets per client IP address; more are refused with 429.
+    #[arg(long, env = "WEBCHAT_MAX_SOCKETS_PER_ADDRESS", default_value_t = Config::DEFAULT_MAX_SOCKETS_PER_ADDRESS,
+          value_parser = clap::value_parser!(u32).range(1..).map(|v| v as usize))]
+    max_sockets_per_address: usize,
+    /// Open WebSockets in all; more are refused with 503. Default: the
+    /// file-descriptor limit minus a reserve for HTTP and the store.
+    #[arg(long, env = "WEBCHAT_MAX_SOCKETS",
+          value_parser = clap::value_parser!(u32).range(1..).map(|v| v as usize))]
+    max_sockets: Option<usize>,
 }
 
 impl Cli {
@@ -138,6 +152,12 @@ fn init_logging(format: LogFormat) {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
+    // Sockets are capped within the limit in force (see
+    // `webchat_server::descriptors`): make it as large as allowed first.
+    match webchat_server::descriptors::raise_limit() {
+        Ok(limit) => tracing::debug!(limit, "file-descriptor limit"),
+        Err(error) => tracing::warn!(%error, "could not raise the file-descriptor limit"),
+    }
     let mut config = Config::new(args.addr, args.data_dir);
     config.allowed_origins = args.allow_origin;
     config.guests_enabled = !args.no_guests;
@@ -153,6 +173,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.session_idle = days(args.session_idle_days);
     config.session_max_age = days(args.session_max_age_days);
     config.public_url = args.public_url;
+    config.max_sockets_per_user = args.max_sockets_per_user;
+    config.max_sockets_per_address = args.max_sockets_per_address;
+    config.max_sockets = args.max_sockets;
     let app = Application::build(config).await?;
     tracing::info!(addr = %app.local_addr(), "webchat listening on http://{}", app.local_addr());
     app.run_until(shutdown_signal()).await

@@ -3213,7 +3213,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The store is unavailable */
+            /** @description Too many open WebSockets for this user or from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The store is unavailable, or the server has too many open WebSockets */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3330,7 +3339,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Too many sign-ins from this address (each new client id is one); `Retry-After` says when to try again */
+            /** @description Too many sign-ins from this address (each new client id is one), or too many open WebSockets for this user or from this address; `Retry-After` says when to try again */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3339,7 +3348,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The store is unavailable */
+            /** @description The store is unavailable, or the server has too many open WebSockets */
             503: {
                 headers: {
                     [name: string]: unknown;

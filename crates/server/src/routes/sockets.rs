@@ -28,16 +28,18 @@ use crate::ws;
         (status = 101, description = "Switching Protocols: the socket is open"),
         (status = 400, description = "Not a WebSocket upgrade request", body = ErrorBody),
         (status = 403, description = "The `Origin` is neither the server's own nor an allowed one", body = ErrorBody),
-        (status = 503, description = "The store is unavailable", body = ErrorBody),
+        (status = 429, description = "Too many open WebSockets for this user or from this address; `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "The store is unavailable, or the server has too many open WebSockets", body = ErrorBody),
     )
 )]
 pub async fn v1_socket(
     state: State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     match upgrade {
-        Ok(upgrade) => ws::v1::upgrade(state, headers, upgrade).await,
+        Ok(upgrade) => ws::v1::upgrade(state, address, headers, upgrade).await,
         Err(rejection) => ApiError::from(rejection).into_response(),
     }
 }
@@ -54,8 +56,8 @@ pub async fn v1_socket(
         (status = 101, description = "Switching Protocols: the socket is open"),
         (status = 400, description = "A bad client id, or not a WebSocket upgrade request", body = ErrorBody),
         (status = 403, description = "The `Origin` is not allowed, or guest access is disabled", body = ErrorBody),
-        (status = 429, description = "Too many sign-ins from this address (each new client id is one); `Retry-After` says when to try again", body = ErrorBody),
-        (status = 503, description = "The store is unavailable", body = ErrorBody),
+        (status = 429, description = "Too many sign-ins from this address (each new client id is one), or too many open WebSockets for this user or from this address; `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "The store is unavailable, or the server has too many open WebSockets", body = ErrorBody),
     )
 )]
 pub async fn seed_socket(

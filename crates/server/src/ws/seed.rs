@@ -25,6 +25,7 @@ use crate::access;
 use crate::error::{ApiError, ApiPath};
 use crate::fanout::Outbound;
 use crate::state::AppState;
+use crate::ws::slots::SocketSlot;
 use crate::ws::writer::Dialect;
 use crate::ws::{self, configure, origin_allowed};
 
@@ -47,6 +48,11 @@ pub async fn upgrade(
         return ApiError::Forbidden("guest access is disabled on this server".into())
             .into_response();
     }
+    // Counted before any store work, so a refused socket costs nothing more.
+    let mut slot = match state.sockets.acquire(peer) {
+        Ok(slot) => slot,
+        Err(refusal) => return ApiError::from(refusal).into_response(),
+    };
     let known = match state.store.find_seed_guest(&client_id).await {
         Ok(known) => known,
         Err(error) => return ApiError::from(error).into_response(),
@@ -71,12 +77,16 @@ pub async fn upgrade(
         Ok(true) => return ApiError::Forbidden("you are banned from lobby".into()).into_response(),
         Err(error) => return ApiError::from(error).into_response(),
     }
+    if let Err(refusal) = slot.assign_user(user.id) {
+        return ApiError::from(refusal).into_response();
+    }
     let tracker = state.connections.clone();
     configure(ws, &state.config)
-        .on_upgrade(move |socket| tracker.track_future(run(socket, state, user)))
+        .on_upgrade(move |socket| tracker.track_future(run(socket, state, user, slot)))
 }
 
-async fn run(socket: WebSocket, state: AppState, user: User) {
+/// `_slot` is held until the connection ends, whichever way it does.
+async fn run(socket: WebSocket, state: AppState, user: User, _slot: SocketSlot) {
     let ws::Started {
         conn,
         mut stream,

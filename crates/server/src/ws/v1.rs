@@ -28,17 +28,24 @@ use crate::auth::{request_token, user_for_token};
 use crate::error::ApiError;
 use crate::fanout::Outbound;
 use crate::state::AppState;
+use crate::ws::slots::SocketSlot;
 use crate::ws::writer::Dialect;
 use crate::ws::{self, configure, origin_allowed};
 
 pub async fn upgrade(
     State(state): State<AppState>,
+    address: std::net::IpAddr,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&headers, &state.config) {
         return ApiError::Forbidden("origin not allowed".into()).into_response();
     }
+    // Counted before any store work, so a refused socket costs nothing more.
+    let mut slot = match state.sockets.acquire(address) {
+        Ok(slot) => slot,
+        Err(refusal) => return ApiError::from(refusal).into_response(),
+    };
     // The upgrade may carry the session (cookie or bearer); `hello` may too.
     let upgrade_user = match request_token(&headers) {
         Some(token) => match user_for_token(&state, &token).await {
@@ -47,9 +54,15 @@ pub async fn upgrade(
         },
         None => None,
     };
+    // Known now: refused with a plain HTTP answer. (Otherwise at `hello`.)
+    if let Some((user, _)) = &upgrade_user
+        && let Err(refusal) = slot.assign_user(user.id)
+    {
+        return ApiError::from(refusal).into_response();
+    }
     let tracker = state.connections.clone();
     configure(ws, &state.config)
-        .on_upgrade(move |socket| tracker.track_future(run(socket, state, upgrade_user)))
+        .on_upgrade(move |socket| tracker.track_future(run(socket, state, upgrade_user, slot)))
 }
 
 /// Why the reader stops.
@@ -67,9 +80,20 @@ struct Connection {
     outbound: mpsc::Sender<Outbound>,
     control: Arc<Control>,
     rooms: HashSet<String>,
+    /// Replays this connection may have queued or streaming
+    /// ([`crate::config::Config::replays_in_flight`]).
+    replays: Arc<tokio::sync::Semaphore>,
+    /// Cancelled when the writer has ended: nothing waits for it then.
+    writer_done: tokio_util::sync::CancellationToken,
 }
 
-async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, SessionInfo)>) {
+/// `slot` is held until the connection ends, whichever way it does.
+async fn run(
+    socket: WebSocket,
+    state: AppState,
+    upgrade_user: Option<(User, SessionInfo)>,
+    mut slot: SocketSlot,
+) {
     let ws::Started {
         conn,
         mut stream,
@@ -79,7 +103,8 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, Ses
         writer,
     } = ws::start(socket, &state, Dialect::V1);
 
-    let Some((user, session)) = await_hello(&state, &mut stream, &outbound, upgrade_user).await
+    let Some((user, session)) =
+        await_hello(&state, &mut stream, &outbound, upgrade_user, &mut slot).await
     else {
         drop(outbound);
         ws::finish(writer).await;
@@ -120,6 +145,10 @@ async fn run(socket: WebSocket, state: AppState, upgrade_user: Option<(User, Ses
         outbound,
         control,
         rooms: HashSet::new(),
+        replays: Arc::new(tokio::sync::Semaphore::new(
+            state.config.replays_in_flight.max(1),
+        )),
+        writer_done: writer_done.clone(),
     };
     let idle = state.config.heartbeat * 2 + std::time::Duration::from_secs(5);
     // An open socket is use of its session: without this, a tab that only
@@ -182,6 +211,7 @@ async fn await_hello(
     stream: &mut futures_util::stream::SplitStream<WebSocket>,
     outbound: &mpsc::Sender<Outbound>,
     upgrade_user: Option<(User, SessionInfo)>,
+    slot: &mut SocketSlot,
 ) -> Option<(User, SessionInfo)> {
     let deadline = Instant::now() + state.config.hello_timeout;
     let refuse = |reason: &'static str| Outbound::Close {
@@ -269,6 +299,20 @@ async fn await_hello(
             let _ = outbound.send(refuse("authentication failed")).await;
             return None;
         };
+        // The user is known only now when the upgrade carried no session (or
+        // `hello` names another one): over their cap, the socket goes. 1013,
+        // not 1008: the session is fine; one of their sockets must close.
+        if let Err(refusal) = slot.assign_user(user.id) {
+            let frame = ApiError::from(refusal).frame(request.req);
+            let _ = outbound.send(Outbound::frame(&frame)).await;
+            let _ = outbound
+                .send(Outbound::Close {
+                    code: close::TRY_AGAIN_LATER,
+                    reason: "too many open WebSockets for this user",
+                })
+                .await;
+            return None;
+        }
         let welcome = ServerFrame::Welcome {
             re: request.req,
             user: user.view(),
@@ -365,6 +409,10 @@ impl Connection {
                 Ok(self.ack(re, appended.event).await?)
             }
             Command::Typing(typing) => {
+                // Relays are limited by the hub; the budget bounds the frames
+                // themselves (each takes the room's lock), over all of the
+                // user's connections.
+                self.state.check_typing_rate(self.user.id)?;
                 // Typing is only meaningful (and only relayed) in a subscribed room.
                 let now = std::time::Instant::now();
                 if !self
@@ -411,6 +459,39 @@ impl Connection {
         validate::room_id(&room).map_err(|_| ApiError::room_not_found())?;
         // Subscribing to a public room the user has not joined joins it first.
         let joined = access::join(&self.state, &self.user, &room).await?;
+        // A replay costs the store reads and the bytes of every event in it:
+        // it waits for the user's replay budget, then for one of this
+        // connection's replay slots (the writer frees it once streamed). The
+        // reader waits meanwhile, so later commands wait too (in order).
+        let mut permit = None;
+        if let Some(since) = since
+            && since < joined.head
+        {
+            let stopping = {
+                let writer_done = self.writer_done.clone();
+                let shutdown = self.state.shutdown.clone();
+                async move {
+                    tokio::select! {
+                        () = writer_done.cancelled() => {}
+                        () = shutdown.cancelled() => {}
+                    }
+                }
+            };
+            if !self
+                .state
+                .wait_for_replay_budget(self.user.id, joined.head - since, stopping)
+                .await
+            {
+                return Err(Stop::Gone.into());
+            }
+            let acquired = tokio::select! {
+                acquired = self.replays.clone().acquire_owned() => acquired,
+                () = self.writer_done.cancelled() => return Err(Stop::Gone.into()),
+                () = self.state.shutdown.cancelled() => return Err(Stop::Gone.into()),
+            };
+            permit = acquired.ok().map(Arc::new);
+        }
+        let replays = self.replays.clone();
         let subscriber = Subscriber {
             conn: self.conn,
             user: self.user.clone(),
@@ -431,10 +512,16 @@ impl Connection {
                 if let Some(since) = since
                     && since < subscribed.head
                 {
+                    // Without a permit only when events were committed between
+                    // reading the head and now: a few, so one is taken if free.
+                    let permit = permit
+                        .take()
+                        .or_else(|| replays.clone().try_acquire_owned().ok().map(Arc::new));
                     items.push(Outbound::Replay {
                         room: room_key.clone(),
                         after: since,
                         upto: subscribed.head,
+                        permit,
                     });
                 }
                 items

@@ -102,10 +102,17 @@ impl Writer {
                     self.flush().await?;
                     return Ok(Some(Ending::Close(close::POLICY_VIOLATION, reason)));
                 }
-                Outbound::Replay { room, after, upto } => {
+                Outbound::Replay {
+                    room,
+                    after,
+                    upto,
+                    permit,
+                } => {
                     if self.replay(&room, after, upto).await.is_err() {
                         return Ok(Some(Ending::Close(1011, "could not read history: resume")));
                     }
+                    // Streamed: the reader may queue the connection's next replay.
+                    drop(permit);
                 }
                 other => {
                     if let Some(text) = self.render(other) {

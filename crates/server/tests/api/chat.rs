@@ -212,13 +212,15 @@ async fn typing_reaches_others_expires_and_clears_on_send() {
     let cleared = b.recv_where(|f| f["type"] == "typing").await;
     assert_eq!(cleared["active"], false, "sending clears it");
 
+    // Within the relay interval of the first start: shown when it is over,
+    // and expiring 6 s after it was sent.
+    let started = std::time::Instant::now();
     a.send_json(json!({"type": "typing", "room": "lobby", "active": true}))
         .await;
     assert_eq!(
         b.recv_where(|f| f["type"] == "typing").await["active"],
         true
     );
-    let started = std::time::Instant::now();
     let expired = b.recv_where(|f| f["type"] == "typing").await;
     assert_eq!(expired["active"], false, "the server expires it");
     assert!(
@@ -261,6 +263,53 @@ async fn typing_reaches_others_expires_and_clears_on_send() {
         b.recv_where(|f| f["type"] == "typing").await["active"],
         false,
         "disconnecting clears it"
+    );
+}
+
+#[tokio::test]
+async fn toggling_typing_is_relayed_once_per_interval_and_a_flood_is_rate_limited() {
+    let app = spawn_app().await;
+    let ann = app.guest("ann").await;
+    let bob = app.guest("bob").await;
+    let mut a = app.ws_ready(&ann.token).await;
+    a.subscribe("lobby", None).await;
+    let mut b = app.ws_ready(&bob.token).await;
+    b.subscribe("lobby", None).await;
+    for i in 0..200 {
+        a.send_json(json!({"type": "typing", "room": "lobby", "active": i % 2 == 0}))
+            .await;
+    }
+    // Commands are handled in order: once `pong` is here, every typing frame
+    // has been, and what it relayed is queued for bob before the message.
+    let pong = a.request(json!({"type": "ping"})).await;
+    assert_eq!(pong["type"], "pong", "{pong}");
+    let refused: Vec<Value> = a
+        .take_skipped()
+        .into_iter()
+        .filter(|f| f["type"] == "error")
+        .collect();
+    assert!(!refused.is_empty(), "the flood exceeds the typing budget");
+    for error in &refused {
+        assert_eq!(error["code"], "rate_limited", "{error}");
+        assert!(
+            error["retry_after_ms"].as_u64().is_some_and(|ms| ms > 0),
+            "{error}"
+        );
+    }
+    a.send_message("lobby", "after the flood", "flood-end")
+        .await;
+    b.recv_where(|f| f["type"] == "event" && f["body"] == "after the flood")
+        .await;
+    let relayed: Vec<Value> = b
+        .take_skipped()
+        .into_iter()
+        .filter(|f| f["type"] == "typing")
+        .map(|f| json!([f["user"]["id"], f["active"]]))
+        .collect();
+    assert_eq!(
+        relayed,
+        vec![json!([ann.id, true]), json!([ann.id, false])],
+        "one start and one stop, however often `active` toggles"
     );
 }
 

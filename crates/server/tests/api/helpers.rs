@@ -237,12 +237,76 @@ impl TestApp {
     pub async fn ws_anonymous(&self, path: &str) -> WsClient {
         WsClient::connect(self.ws_url(path).into_client_request().expect("request")).await
     }
+
+    /// An upgrade request for `path`, with a bearer header when `token` is given.
+    pub fn ws_request(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> tungstenite::handshake::client::Request {
+        let mut request = self.ws_url(path).into_client_request().expect("request");
+        if let Some(token) = token {
+            request.headers_mut().insert(
+                "authorization",
+                HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+            );
+        }
+        request
+    }
+
+    /// Asserts that `/healthz` answers (in time, with 200).
+    pub async fn assert_healthy(&self) {
+        let response = tokio::time::timeout(WAIT, self.http.get(self.url("/healthz")).send())
+            .await
+            .expect("healthz answers in time")
+            .expect("healthz request");
+        assert_eq!(response.status(), StatusCode::OK, "healthz");
+    }
+
+    /// Retries the upgrade of `request()` until it opens (a slot freed by a
+    /// socket that closed is released when the server's side has ended),
+    /// failing after [`WAIT`].
+    pub async fn ws_when_allowed(
+        &self,
+        request: impl Fn() -> tungstenite::handshake::client::Request,
+    ) -> WsClient {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match tokio_tungstenite::connect_async(request()).await {
+                Ok((stream, _)) => return WsClient::from_stream(stream),
+                Err(tungstenite::Error::Http(response)) => {
+                    assert!(
+                        tokio::time::Instant::now() < deadline,
+                        "still refused ({}) after {WAIT:?}",
+                        response.status()
+                    );
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(error) => panic!("upgrade failed: {error}"),
+            }
+        }
+    }
 }
 
 /// The HTTP status an upgrade is refused with; `None` when it opens.
 pub async fn refused_upgrade(request: tungstenite::handshake::client::Request) -> Option<u16> {
+    upgrade_refusal(request).await.map(|(status, _)| status)
+}
+
+/// The HTTP status and JSON body an upgrade is refused with (the body is
+/// `null` when it is not JSON); `None` when it opens.
+pub async fn upgrade_refusal(
+    request: tungstenite::handshake::client::Request,
+) -> Option<(u16, Value)> {
     match tokio_tungstenite::connect_async(request).await {
-        Err(tungstenite::Error::Http(response)) => Some(response.status().as_u16()),
+        Err(tungstenite::Error::Http(response)) => {
+            let body = response
+                .body()
+                .as_deref()
+                .and_then(|bytes| serde_json::from_slice(bytes).ok())
+                .unwrap_or(Value::Null);
+            Some((response.status().as_u16(), body))
+        }
         _ => None,
     }
 }
@@ -287,7 +351,10 @@ impl TestApp {
     }
 
     /// A `/api/v1/ws` upgrade request with the given headers, not sent yet.
-    pub fn ws_request(&self, headers: &[(&str, &str)]) -> tungstenite::handshake::client::Request {
+    pub fn ws_request_with_headers(
+        &self,
+        headers: &[(&str, &str)],
+    ) -> tungstenite::handshake::client::Request {
         let mut request = self
             .ws_url("/api/v1/ws")
             .into_client_request()
@@ -350,11 +417,21 @@ impl WsClient {
         let (stream, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("websocket connects");
+        WsClient::from_stream(stream)
+    }
+
+    pub fn from_stream(stream: WebSocketStream<MaybeTlsStream<TcpStream>>) -> WsClient {
         WsClient {
             stream,
             next_req: 1,
             skipped: Default::default(),
         }
+    }
+
+    /// Closes the socket (closing handshake) and waits for the server's answer.
+    pub async fn close(mut self) {
+        self.stream.close(None).await.expect("close");
+        while let Ok(Some(Ok(_))) = tokio::time::timeout(WAIT, self.stream.next()).await {}
     }
 
     pub async fn send_text(&mut self, text: impl Into<String>) {

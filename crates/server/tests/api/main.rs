@@ -6,6 +6,7 @@ mod chat;
 mod hangups;
 mod helpers;
 mod lifecycle;
+mod limits;
 mod moderation;
 mod public_url;
 mod rest;

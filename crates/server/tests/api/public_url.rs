@@ -80,7 +80,7 @@ async fn the_public_origin_is_the_servers_own_for_cookie_writes_and_sockets() {
     }
     let bearer = format!("Bearer {}", ann.token);
     let upgrade = |origin: &'static str| {
-        app.ws_request(&[
+        app.ws_request_with_headers(&[
             ("host", upstream.as_str()),
             ("origin", origin),
             ("authorization", bearer.as_str()),

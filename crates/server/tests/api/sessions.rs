@@ -123,7 +123,7 @@ async fn an_expired_session_is_refused_before_any_sweep_and_tokens_do_not_expire
     assert_eq!(app.hello_with(&owner.token).await.err(), Some(1008));
     // The cookie on the upgrade is refused as well: hello without a token fails.
     let mut ws = crate::helpers::WsClient::connect(
-        app.ws_request(&[("cookie", &format!("webchat_session={}", owner.token))]),
+        app.ws_request_with_headers(&[("cookie", &format!("webchat_session={}", owner.token))]),
     )
     .await;
     let answer = ws.request(json!({"type": "hello"})).await;
