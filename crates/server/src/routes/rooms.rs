@@ -124,11 +124,12 @@ pub async fn create(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .unwrap_or(&request.id);
-    if name.chars().count() > MAX_ROOM_NAME_CHARS || name.chars().any(char::is_control) {
+    if name.chars().count() > MAX_ROOM_NAME_CHARS {
         return Err(ApiError::BadRequest(format!(
-            "name must be at most {MAX_ROOM_NAME_CHARS} characters without control characters"
+            "name must be at most {MAX_ROOM_NAME_CHARS} characters"
         )));
     }
+    validate::name_chars(name).map_err(ApiError::BadRequest)?;
     let topic = request.topic.unwrap_or_default();
     if topic.chars().count() > MAX_TOPIC_CHARS {
         return Err(ApiError::BadRequest(format!(

@@ -4,6 +4,7 @@
 mod accounts;
 mod chat;
 mod helpers;
+mod identity;
 mod lifecycle;
 mod moderation;
 mod rest;

@@ -5,19 +5,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use crate::helpers::{spawn_app, spawn_app_with};
-
-/// The HTTP status an upgrade is refused with; `None` when it opens.
-async fn refused_upgrade(
-    request: tokio_tungstenite::tungstenite::handshake::client::Request,
-) -> Option<u16> {
-    match tokio_tungstenite::connect_async(request).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            Some(response.status().as_u16())
-        }
-        _ => None,
-    }
-}
+use crate::helpers::{refused_upgrade, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn seed_clients_chat_with_each_other_and_with_v1_clients() {
