@@ -36,6 +36,7 @@ fn fanout(c: &mut Criterion) {
                 id: conn as i64,
                 name: format!("u{conn}"),
                 guest: true,
+                seed: false,
                 username: None,
                 admin: false,
             };

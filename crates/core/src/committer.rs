@@ -189,6 +189,8 @@ mod tests {
             author: Author {
                 id: 1,
                 name: "a".into(),
+                guest: false,
+                seed: false,
             },
             body: Some(body.into()),
             target: None,

@@ -588,6 +588,7 @@ mod tests {
             id,
             name: format!("u{id}"),
             guest: true,
+            seed: false,
             username: None,
             admin: false,
         }

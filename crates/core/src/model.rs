@@ -14,6 +14,9 @@ pub struct User {
     pub id: UserId,
     pub name: String,
     pub guest: bool,
+    /// A guest of the seed endpoint, whose name is its client id: only its
+    /// events are sent to seed clients with a numeric `clientId` (spec §4).
+    pub seed: bool,
     pub username: Option<String>,
     pub admin: bool,
 }
@@ -33,6 +36,8 @@ impl User {
         Author {
             id: self.id,
             name: self.name.clone(),
+            guest: self.guest,
+            seed: self.seed,
         }
     }
 }
@@ -41,6 +46,19 @@ impl User {
 pub struct Author {
     pub id: UserId,
     pub name: String,
+    pub guest: bool,
+    /// See [`User::seed`]; not on the v1 wire.
+    pub seed: bool,
+}
+
+impl Author {
+    pub fn view(&self) -> AuthorView {
+        AuthorView {
+            id: self.id,
+            name: self.name.clone(),
+            guest: self.guest,
+        }
+    }
 }
 
 /// A room and its current head (the newest seq).
@@ -197,17 +215,11 @@ impl Event {
             id: self.id,
             ts: clock::rfc3339_ms(self.ts_ms),
             kind: self.kind,
-            author: AuthorView {
-                id: self.author.id,
-                name: self.author.name.clone(),
-            },
+            author: self.author.view(),
             body: self.body.clone(),
             target: self.target,
             nonce: self.nonce.clone(),
-            actor: self.actor.as_ref().map(|a| AuthorView {
-                id: a.id,
-                name: a.name.clone(),
-            }),
+            actor: self.actor.as_ref().map(Author::view),
             edited: self.edited,
             deleted: self.deleted,
         }

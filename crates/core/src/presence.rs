@@ -117,6 +117,7 @@ mod tests {
             id,
             name: format!("u{id}"),
             guest: true,
+            seed: false,
             username: None,
             admin: false,
         }

@@ -105,17 +105,29 @@ pub trait Store: EventLog {
     async fn ping(&self) -> Result<(), StoreError>;
 
     // --- users -----------------------------------------------------------
+    //
+    // Account usernames are reserved against look-alikes: names are compared
+    // by `webchat_protocol::validate::name_skeleton`, which a backend stores
+    // for each account's username, so the checks below are indexed lookups
+    // made atomically with the write (docs/decisions/0005-look-alike-names.md).
+
+    /// A new guest. `Conflict` when `name` has the skeleton of an account's
+    /// username.
     async fn create_guest(&self, name: &str) -> Result<User, StoreError>;
     /// The guest behind a seed endpoint `client_id`, made on first use.
+    /// `Conflict` when it is not made yet and `client_id` has the skeleton of
+    /// an account's username (a seed guest made before the account stays).
     async fn seed_guest(&self, client_id: &str) -> Result<User, StoreError>;
     /// The guest behind `client_id` if the seed endpoint has made one.
     async fn find_seed_guest(&self, client_id: &str) -> Result<Option<User>, StoreError>;
     async fn user(&self, id: UserId) -> Result<User, StoreError>;
     /// A new account; the first account of the server is made an admin.
-    /// `Conflict` when the username is taken.
+    /// `Conflict` when the username is taken, or another account's username
+    /// has its skeleton. A guest of that name may exist: accounts win.
     async fn create_account(&self, username: &str, password_hash: &str)
     -> Result<User, StoreError>;
     /// Turns a guest into an account, keeping its id (and so its history).
+    /// `Conflict` as for [`Store::create_account`].
     async fn upgrade_guest(
         &self,
         user: UserId,

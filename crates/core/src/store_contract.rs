@@ -24,6 +24,8 @@ pub async fn run_all(store: &dyn Store) {
     imported_rooms_keep_their_log(store).await;
     the_directory_pages_public_rooms_busiest_first(store).await;
     blocks_are_per_user_and_idempotent(store).await;
+    look_alike_names_are_reserved_for_accounts(store).await;
+    authors_say_whether_they_are_guests_and_seed_clients(store).await;
 }
 
 fn message(room: &str, author: &User, body: &str, nonce: Option<&str>) -> NewEvent {
@@ -912,4 +914,81 @@ async fn blocks_are_per_user_and_idempotent(store: &dyn Store) {
             .expect("nothing to lift")
     );
     assert!(!store.blocks(ann.id, bob.id).await.expect("reads"));
+}
+
+async fn look_alike_names_are_reserved_for_accounts(store: &dyn Store) {
+    let conflict = |r: Result<User, StoreError>| matches!(r, Err(StoreError::Conflict));
+    // A guest before the account: the account wins, the guest stays.
+    let early_guest = store.create_guest("mallory").await.expect("creates");
+    let early_seed = store.seed_guest("mallory").await.expect("creates");
+    store
+        .create_account("mallory", "hash")
+        .await
+        .expect("an account may look like a guest");
+    assert_eq!(
+        store.user(early_guest.id).await.expect("reads").name,
+        "mallory"
+    );
+    assert_eq!(
+        store.seed_guest("mallory").await.expect("still there").id,
+        early_seed.id,
+        "a seed guest made before the account keeps its id"
+    );
+    // After the account: no new guest, seed guest or account looks like it.
+    for name in ["mallory", "MALLORY", "rnallory", "m\u{430}llory", "ma11ory"] {
+        assert!(conflict(store.create_guest(name).await), "guest {name:?}");
+    }
+    assert!(conflict(store.seed_guest("MaIIory").await), "seed guest");
+    assert_eq!(store.find_seed_guest("MaIIory").await.expect("reads"), None);
+    for username in ["rnallory", "ma11ory"] {
+        assert!(
+            conflict(store.create_account(username, "h").await),
+            "account {username}"
+        );
+    }
+    let guest = store.create_guest("someone").await.expect("creates");
+    assert!(conflict(
+        store.upgrade_guest(guest.id, "mal1ory", "h").await
+    ));
+    assert!(
+        store.user(guest.id).await.expect("reads").guest,
+        "unchanged"
+    );
+    // Names that only resemble it are fine.
+    store.create_guest("mallory2").await.expect("creates");
+    store.create_account("malloy", "h").await.expect("creates");
+}
+
+async fn authors_say_whether_they_are_guests_and_seed_clients(store: &dyn Store) {
+    let account = store
+        .create_account("author-acct", "h")
+        .await
+        .expect("creates");
+    let guest = store.create_guest("author guest").await.expect("creates");
+    let seed = store.seed_guest("4242").await.expect("creates");
+    assert!(seed.seed && seed.guest);
+    assert!(!guest.seed && guest.guest);
+    assert!(!account.seed && !account.guest);
+    room_for(store, "authors", &account, Visibility::Public).await;
+    for who in [&account, &guest, &seed] {
+        append_one(store, membership("authors", who, EventKind::Join)).await;
+        append_one(store, message("authors", who, "hi", None)).await;
+    }
+    let (events, _) = store
+        .events("authors", Page::Latest { limit: 50 })
+        .await
+        .expect("reads");
+    let authors: Vec<(i64, bool, bool)> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Message)
+        .map(|e| (e.author.id, e.author.guest, e.author.seed))
+        .collect();
+    assert_eq!(
+        authors,
+        [
+            (account.id, false, false),
+            (guest.id, true, false),
+            (seed.id, true, true)
+        ]
+    );
 }

@@ -2,8 +2,11 @@
 //! `{"time": "HH:MM", "clientId": <id>, "message": "<text>"}`.
 //!
 //! The seed's React client builds its id from `Date.now()` and compares the
-//! `clientId` it receives with `===`, so an id made only of digits must be a
-//! JSON number, and anything else a string.
+//! `clientId` it receives with `===`, so a seed client's id made only of
+//! digits must be a JSON number, and anything else a string. Only seed
+//! clients are ever sent as numbers: anyone else's name is a string even
+//! when it is all digits, so a v1 user named `123` cannot pass for the seed
+//! client `123`.
 
 use serde::Serialize;
 use serde_json::{Number, Value};
@@ -17,10 +20,17 @@ pub struct SeedFrame {
 }
 
 impl SeedFrame {
-    pub fn new(time: String, client_id: &str, message: String) -> Self {
+    /// A frame from `sender`: a seed client's id when `seed_client`, else the
+    /// name of a v1 user.
+    pub fn new(time: String, sender: &str, seed_client: bool, message: String) -> Self {
+        let client_id = if seed_client {
+            seed_client_id_value(sender)
+        } else {
+            Value::String(sender.to_owned())
+        };
         SeedFrame {
             time,
-            client_id: seed_client_id_value(client_id),
+            client_id,
             message,
         }
     }
@@ -70,9 +80,18 @@ mod tests {
 
     #[test]
     fn frame_uses_camel_case_client_id() {
-        let v: Value =
-            serde_json::from_str(&SeedFrame::new("12:30".into(), "42", "hi".into()).to_json())
-                .expect("json");
+        let v: Value = serde_json::from_str(
+            &SeedFrame::new("12:30".into(), "42", true, "hi".into()).to_json(),
+        )
+        .expect("json");
         assert_eq!(v, json!({"time": "12:30", "clientId": 42, "message": "hi"}));
+    }
+
+    #[test]
+    fn only_seed_clients_are_numbers() {
+        let from_v1 = SeedFrame::new("12:30".into(), "123", false, "hi".into());
+        assert_eq!(from_v1.client_id, json!("123"));
+        let from_seed = SeedFrame::new("12:30".into(), "123", true, "hi".into());
+        assert_eq!(from_seed.client_id, json!(123));
     }
 }

@@ -119,6 +119,7 @@ mod tests {
             author: AuthorView {
                 id: 7,
                 name: "ann".into(),
+                guest: false,
             },
             body: Some("hi".into()),
             target: None,

@@ -59,7 +59,55 @@ pub fn nonce(nonce: &str) -> Result<(), String> {
     }
 }
 
-/// Display names: 1–32 characters after trimming, no control characters.
+/// The one check of the characters of a name a person chooses (guest and
+/// display names, usernames, room and token names): no control characters
+/// (Cc), no format characters (Cf: zero-width space, joiner and non-joiner,
+/// bidi embeddings, overrides and isolates, the BOM, the soft hyphen…) and no
+/// line or paragraph separators (Zl, Zp). They are invisible or reorder the
+/// text around them, so a name holding one can pass for another name
+/// (`alice` + U+200B) or scramble the line it is shown in (U+202E).
+pub fn name_chars(name: &str) -> Result<(), String> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let invisible = name.chars().any(|c| {
+        matches!(
+            c.general_category(),
+            GeneralCategory::Control
+                | GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
+    });
+    if invisible {
+        Err("name must not contain control or invisible formatting characters (such as zero-width or bidi characters)".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// The key under which usernames are compared for look-alikes: the UTS #39
+/// skeleton (Unicode's confusables mapping, `unicode-security`) of the
+/// lower-cased skeleton. Skeleton first, so that `0` (mapped to `O`) and `I`
+/// (to `l`) meet their look-alikes; lower case, so that `O` meets `o`; and
+/// skeleton again for what lower-casing made. `аlice` (Cyrillic а), `alіce`
+/// (Cyrillic і), `a1ice` and `aIice` all have the key of `alice`. A
+/// comparison key only, never shown. Usernames are lower-case, so one key
+/// is theirs; a name of any case has two, see [`name_skeletons`].
+pub fn name_skeleton(name: &str) -> String {
+    let first: String = unicode_security::skeleton(name).collect();
+    unicode_security::skeleton(&first.to_lowercase()).collect()
+}
+
+/// The keys of a name that may be in any case (a guest's): the
+/// [`name_skeleton`] of the name lower-cased (`ALICE` looks like `alice`)
+/// and of the name as written (`aIice`, with an upper-case i, looks like
+/// `alice` too, though lower-cased it is `aiice`). Case and confusables
+/// cannot share one key: `I` is `i` by case but looks like `l`, and `i` does
+/// not look like `l`. The name looks like a username whose key is either.
+pub fn name_skeletons(name: &str) -> [String; 2] {
+    [name_skeleton(&name.to_lowercase()), name_skeleton(name)]
+}
+
+/// Display names: 1–32 characters after trimming, and [`name_chars`].
 /// Returns the trimmed name.
 pub fn display_name(name: &str) -> Result<String, String> {
     let trimmed = name.trim();
@@ -67,9 +115,7 @@ pub fn display_name(name: &str) -> Result<String, String> {
     if count == 0 || count > 32 {
         return Err("name must be 1-32 characters".into());
     }
-    if trimmed.chars().any(char::is_control) {
-        return Err("name must not contain control characters".into());
-    }
+    name_chars(trimmed)?;
     Ok(trimmed.to_owned())
 }
 
@@ -115,11 +161,11 @@ pub fn topic(topic: &str) -> Result<String, String> {
 pub fn room_name(name: &str) -> Result<String, String> {
     let trimmed = name.trim();
     let count = trimmed.chars().take(MAX_ROOM_NAME_CHARS + 1).count();
-    if count == 0 || count > MAX_ROOM_NAME_CHARS || trimmed.chars().any(char::is_control) {
-        return Err(format!(
-            "name must be 1-{MAX_ROOM_NAME_CHARS} characters without control characters"
-        ));
+    if count == 0 || count > MAX_ROOM_NAME_CHARS {
+        return Err(format!("name must be 1-{MAX_ROOM_NAME_CHARS} characters"));
     }
+    // No control or invisible formatting characters: the rule of every name.
+    name_chars(trimmed)?;
     Ok(trimmed.to_owned())
 }
 
@@ -182,6 +228,65 @@ mod tests {
         assert!(display_name("   ").is_err());
         assert!(display_name("a\u{7}b").is_err());
         assert!(display_name(&"n".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn names_refuse_control_format_and_separator_characters() {
+        for bad in [
+            "alice\u{200B}",      // zero-width space
+            "al\u{200D}ice",      // zero-width joiner
+            "al\u{200C}ice",      // zero-width non-joiner
+            "\u{202E}ecila",      // right-to-left override
+            "a\u{2066}b\u{2069}", // left-to-right isolate, pop isolate
+            "\u{200F}alice",      // right-to-left mark
+            "\u{FEFF}alice",      // byte order mark
+            "al\u{AD}ice",        // soft hyphen
+            "alice\u{E0001}",     // language tag
+            "a\u{2028}b",         // line separator
+            "a\u{2029}b",         // paragraph separator
+            "a\u{7}b",
+            "a\u{85}b", // C1 control
+        ] {
+            assert!(name_chars(bad).is_err(), "{bad:?}");
+            assert!(display_name(bad).is_err(), "{bad:?}");
+        }
+        for ok in [
+            "alice",
+            "Ann Smith",
+            "Zoë",
+            "Ελένη",
+            "محمد",
+            "李雷",
+            "bob 🎉",
+        ] {
+            assert!(name_chars(ok).is_ok(), "{ok:?}");
+            assert!(display_name(ok).is_ok(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn look_alike_names_share_a_skeleton() {
+        let alice = name_skeleton("alice");
+        let looks_like_alice = |name: &str| name_skeletons(name).contains(&alice);
+        for same in [
+            "alice",
+            "ALICE",
+            "Alice",
+            "\u{430}lice", // Cyrillic а
+            "al\u{456}ce", // Cyrillic і
+            "a1ice",
+            "aIice",                                    // upper-case i for l
+            "\u{FF41}\u{FF4C}\u{FF49}\u{FF43}\u{FF45}", // fullwidth
+        ] {
+            assert!(looks_like_alice(same), "{same:?}");
+        }
+        // Between usernames (lower-case ASCII), one key.
+        assert_eq!(name_skeleton("rnallory"), name_skeleton("mallory"));
+        assert_eq!(name_skeleton("bob0"), name_skeleton("bobo"));
+        assert_eq!(name_skeleton("a1ice"), alice);
+        for other in ["alicia", "bob", "al ice", "alice2", "aiice", "AIICE"] {
+            assert!(!looks_like_alice(other), "{other:?}");
+        }
     }
 
     #[test]

@@ -28,6 +28,10 @@ fn is_false(value: &bool) -> bool {
 pub struct AuthorView {
     pub id: i64,
     pub name: String,
+    /// A guest (shown only when true): a guest's name is not reserved the way
+    /// an account's username is, so clients show guests as guests.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub guest: bool,
 }
 
 /// The kinds of events in a room's log.

@@ -45,6 +45,7 @@ impl Published {
                 let frame = SeedFrame::new(
                     clock::hour_minute(self.event.ts_ms),
                     &self.event.author.name,
+                    self.event.author.seed,
                     text,
                 );
                 Some(Utf8Bytes::from(frame.to_json()))
@@ -154,6 +155,10 @@ mod tests {
     use webchat_core::model::Author;
 
     fn event(kind: EventKind, author: &str, body: Option<&str>) -> Event {
+        seed_event(kind, author, true, body)
+    }
+
+    fn seed_event(kind: EventKind, author: &str, seed: bool, body: Option<&str>) -> Event {
         Event {
             room: "lobby".into(),
             seq: 1,
@@ -163,6 +168,8 @@ mod tests {
             author: Author {
                 id: 1,
                 name: author.into(),
+                guest: true,
+                seed,
             },
             body: body.map(str::to_owned),
             target: None,
@@ -189,6 +196,15 @@ mod tests {
             Published::new(event(EventKind::Leave, "ann", None))
                 .seed()
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn a_v1_user_named_with_digits_is_a_string_client_id() {
+        let message = Published::new(seed_event(EventKind::Message, "123", false, Some("hi")));
+        assert_eq!(
+            message.seed().map(|b| b.as_str()),
+            Some(r#"{"time":"00:00","clientId":"123","message":"hi"}"#)
         );
     }
 }

@@ -10,7 +10,10 @@ pub const MAX_PASSWORD_BYTES: usize = 256;
 
 /// Usernames: 3–32 of `a-z 0-9 _ . -`, starting with a letter or digit,
 /// compared case-insensitively (stored lower-case). Returns the normalized name.
+/// (The ASCII rule alone keeps out invisible characters; the shared check
+/// runs first anyway, so such a name gets the same answer as everywhere.)
 pub fn normalize_username(input: &str) -> Result<String, String> {
+    webchat_protocol::validate::name_chars(input.trim())?;
     let name = input.trim().to_ascii_lowercase();
     let bytes = name.as_bytes();
     let ok = (3..=32).contains(&bytes.len())
@@ -83,6 +86,8 @@ mod tests {
         for bad in ["ab", "-ann", "ann smith", "änn", &"a".repeat(33)] {
             assert!(normalize_username(bad).is_err(), "{bad}");
         }
+        let invisible = normalize_username("alice\u{200B}").expect_err("refused");
+        assert!(invisible.contains("invisible"), "{invisible}");
         assert!(check_password("1234567").is_err());
         assert!(check_password("12345678").is_ok());
         assert!(check_password(&"x".repeat(300)).is_err());

@@ -183,10 +183,11 @@ impl AppState {
         }
     }
 
-    /// Takes one sign-in from `address`'s budget, or says how long to wait.
+    /// Takes one sign-in from the budget of `address`'s network (see
+    /// [`sign_in_key`]), or says how long to wait.
     pub fn check_sign_in_rate(&self, address: IpAddr) -> Result<(), ApiError> {
         self.sign_in_limiter
-            .check_key(&address)
+            .check_key(&sign_in_key(address))
             .map_err(rate_limited)
     }
 
@@ -211,11 +212,84 @@ fn quota_of(per_second: u32, burst: u32) -> Quota {
     Quota::per_second(per_second).allow_burst(burst)
 }
 
+/// The key of an address's sign-in budget. One IPv6 subscriber is usually
+/// given a whole /64 (and picks addresses in it at will), so an IPv6 address
+/// counts as its /64 prefix; otherwise one client could rotate through 2^64
+/// budgets. IPv4, and IPv4 carried in IPv6 (`::ffff:a.b.c.d`, as a dual-stack
+/// socket reports IPv4 peers), count as the full IPv4 address.
+pub fn sign_in_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                const PREFIX_64: u128 = !0 << 64;
+                IpAddr::V6(std::net::Ipv6Addr::from_bits(v6.to_bits() & PREFIX_64))
+            }
+        },
+    }
+}
+
 fn rate_limited(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {
     let wait = not_until.wait_time_from(governor::clock::Clock::now(
         &governor::clock::DefaultClock::default(),
     ));
     ApiError::RateLimited {
         retry_after_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("an address")
+    }
+
+    #[test]
+    fn ipv6_sign_ins_are_keyed_on_the_64_prefix_and_ipv4_on_the_address() {
+        assert_eq!(
+            sign_in_key(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            sign_in_key(ip("2001:db8:1:2::1")),
+            sign_in_key(ip("2001:db8:1:2:ffff::9")),
+            "one /64, one budget"
+        );
+        assert_ne!(
+            sign_in_key(ip("2001:db8:1:2::1")),
+            sign_in_key(ip("2001:db8:1:3::1")),
+            "another /64, another budget"
+        );
+        assert_eq!(sign_in_key(ip("203.0.113.7")), ip("203.0.113.7"));
+        assert_ne!(
+            sign_in_key(ip("203.0.113.7")),
+            sign_in_key(ip("203.0.113.8"))
+        );
+        assert_eq!(
+            sign_in_key(ip("::ffff:203.0.113.7")),
+            ip("203.0.113.7"),
+            "IPv4-mapped is the IPv4 address, not the ::ffff:0:0/64 prefix"
+        );
+        assert_ne!(
+            sign_in_key(ip("::ffff:203.0.113.7")),
+            sign_in_key(ip("::ffff:203.0.113.8"))
+        );
+        assert_eq!(sign_in_key(ip("::1")), ip("::"));
+    }
+
+    #[test]
+    fn addresses_of_one_64_share_a_sign_in_budget() {
+        let limiter: AddressRateLimiter =
+            RateLimiter::keyed(Quota::per_minute(std::num::NonZeroU32::MIN));
+        assert!(limiter.check_key(&sign_in_key(ip("2001:db8::1"))).is_ok());
+        assert!(limiter.check_key(&sign_in_key(ip("2001:db8::2"))).is_err());
+        assert!(
+            limiter
+                .check_key(&sign_in_key(ip("2001:db8:0:1::1")))
+                .is_ok()
+        );
     }
 }

@@ -6,7 +6,8 @@
 //! - Two pools: one connection for every write (SQLite has one writer
 //!   anyway; funnelling writes through one connection avoids `SQLITE_BUSY`
 //!   upgrades), and a few connections for reads.
-//! - Migrations are embedded in the binary and run at start-up.
+//! - Migrations are embedded in the binary and run at start-up; then the
+//!   accounts without a username skeleton get one (SQL cannot compute it).
 //! - Only bound parameters: no SQL is ever built from input.
 
 use std::path::Path;
@@ -27,6 +28,7 @@ use webchat_core::store::{
     AppendError, Appended, Ban, Credentials, EventLog, Member, RoomRules, SearchPage, Store,
     StoreError,
 };
+use webchat_protocol::validate::{name_skeleton, name_skeletons};
 use webchat_protocol::views::{EventKind, Visibility};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -65,6 +67,7 @@ impl SqliteStore {
             .run(&writer)
             .await
             .map_err(|e| StoreError::Backend(e.to_string()))?;
+        fill_username_skeletons(&writer).await?;
         let readers = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.read_only(true))
@@ -72,6 +75,40 @@ impl SqliteStore {
             .map_err(backend)?;
         Ok(SqliteStore { writer, readers })
     }
+}
+
+/// Gives every account without a username skeleton its skeleton: accounts
+/// made before migration 0006, or all of them after a migration that empties
+/// the column for a new confusables table. Two usernames that already look
+/// alike cannot both have theirs (the unique index): the older account keeps
+/// it, the newer stays without and is logged; guests are still kept from
+/// both, since both have that skeleton.
+async fn fill_username_skeletons(writer: &SqlitePool) -> Result<(), StoreError> {
+    let accounts: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, username FROM users \
+         WHERE username IS NOT NULL AND username_skeleton IS NULL ORDER BY id",
+    )
+    .fetch_all(writer)
+    .await
+    .map_err(backend)?;
+    for (id, username) in accounts {
+        let filled = sqlx::query("UPDATE users SET username_skeleton = ? WHERE id = ?")
+            .bind(name_skeleton(&username))
+            .bind(id)
+            .execute(writer)
+            .await
+            .map_err(backend);
+        match filled {
+            Ok(_) => {}
+            Err(StoreError::Conflict) => tracing::warn!(
+                user = id,
+                %username,
+                "username looks like an older account's; it keeps no skeleton of its own"
+            ),
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
 }
 
 // Column lists as macros so that every query stays one `&'static str`:
@@ -85,16 +122,25 @@ macro_rules! room_columns {
 
 macro_rules! user_columns {
     () => {
-        "u.id, u.name, u.guest, u.username, u.is_admin"
+        "u.id, u.name, u.guest, (u.guest AND u.seed_client_id IS NOT NULL) AS seed, u.username, u.is_admin"
+    };
+}
+
+/// The same columns for `RETURNING` (no table alias there).
+macro_rules! returning_user {
+    () => {
+        " RETURNING id, name, guest, (guest AND seed_client_id IS NOT NULL) AS seed, username, is_admin"
     };
 }
 
 macro_rules! select_events {
     () => {
         "SELECT e.id, e.room_id, e.seq, e.kind, e.author_id, u.name AS author_name, \
+         u.guest AS author_guest, (u.guest AND u.seed_client_id IS NOT NULL) AS author_seed, \
          e.body, e.target, e.nonce, e.ts, e.edited, e.deleted, \
-         e.actor_id, (SELECT a.name FROM users a WHERE a.id = e.actor_id) AS actor_name \
-         FROM events e JOIN users u ON u.id = e.author_id "
+         e.actor_id, a.name AS actor_name, a.guest AS actor_guest, \
+         (a.guest AND a.seed_client_id IS NOT NULL) AS actor_seed \
+         FROM events e JOIN users u ON u.id = e.author_id LEFT JOIN users a ON a.id = e.actor_id "
     };
 }
 
@@ -103,6 +149,7 @@ fn user_from(row: &SqliteRow) -> Result<User, sqlx::Error> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         guest: row.try_get("guest")?,
+        seed: row.try_get("seed")?,
         username: row.try_get("username")?,
         admin: row.try_get("is_admin")?,
     })
@@ -130,6 +177,8 @@ fn event_from(row: &SqliteRow) -> Result<Event, sqlx::Error> {
     let seq: i64 = row.try_get("seq")?;
     let actor_id: Option<i64> = row.try_get("actor_id")?;
     let actor_name: Option<String> = row.try_get("actor_name")?;
+    let actor_guest: Option<bool> = row.try_get("actor_guest")?;
+    let actor_seed: Option<bool> = row.try_get("actor_seed")?;
     Ok(Event {
         room: row.try_get("room_id")?,
         seq: u64::try_from(seq).unwrap_or(0),
@@ -140,6 +189,8 @@ fn event_from(row: &SqliteRow) -> Result<Event, sqlx::Error> {
         author: Author {
             id: row.try_get("author_id")?,
             name: row.try_get("author_name")?,
+            guest: row.try_get("author_guest")?,
+            seed: row.try_get("author_seed")?,
         },
         body: row.try_get("body")?,
         target: row.try_get("target")?,
@@ -147,6 +198,8 @@ fn event_from(row: &SqliteRow) -> Result<Event, sqlx::Error> {
         actor: actor_id.map(|id| Author {
             id,
             name: actor_name.unwrap_or_default(),
+            guest: actor_guest.unwrap_or_default(),
+            seed: actor_seed.unwrap_or_default(),
         }),
         edited: row.try_get("edited")?,
         deleted: row.try_get("deleted")?,
@@ -409,30 +462,49 @@ impl Store for SqliteStore {
     }
 
     async fn create_guest(&self, name: &str) -> Result<User, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO users (name, guest, created_at) VALUES (?, 1, ?) \
-             RETURNING id, name, guest, username, is_admin",
-        )
+        // The look-alike check and the insert are one statement on the one
+        // writer connection: no account can slip in between.
+        let [lower, as_written] = name_skeletons(name);
+        let row = sqlx::query(concat!(
+            "INSERT INTO users (name, guest, created_at) SELECT ?1, 1, ?2 \
+             WHERE NOT EXISTS (SELECT 1 FROM users WHERE username_skeleton IN (?3, ?4))",
+            returning_user!()
+        ))
         .bind(name)
         .bind(clock::now_ms())
-        .fetch_one(&self.writer)
+        .bind(lower)
+        .bind(as_written)
+        .fetch_optional(&self.writer)
         .await
-        .map_err(backend)?;
+        .map_err(backend)?
+        .ok_or(StoreError::Conflict)?;
         user_from(&row).map_err(backend)
     }
 
     async fn seed_guest(&self, client_id: &str) -> Result<User, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO users (name, guest, seed_client_id, created_at) VALUES (?1, 1, ?1, ?2) \
-             ON CONFLICT (seed_client_id) DO UPDATE SET name = users.name \
-             RETURNING id, name, guest, username, is_admin",
-        )
+        let [lower, as_written] = name_skeletons(client_id);
+        let row = sqlx::query(concat!(
+            "INSERT INTO users (name, guest, seed_client_id, created_at) SELECT ?1, 1, ?1, ?2 \
+             WHERE NOT EXISTS (SELECT 1 FROM users WHERE username_skeleton IN (?3, ?4)) \
+             ON CONFLICT (seed_client_id) DO UPDATE SET name = users.name",
+            returning_user!()
+        ))
         .bind(client_id)
         .bind(clock::now_ms())
-        .fetch_one(&self.writer)
+        .bind(lower)
+        .bind(as_written)
+        .fetch_optional(&self.writer)
         .await
         .map_err(backend)?;
-        user_from(&row).map_err(backend)
+        match row {
+            Some(row) => user_from(&row).map_err(backend),
+            // Nothing inserted: the id looks like an account's username. A
+            // seed guest made before that account keeps its id, though.
+            None => self
+                .find_seed_guest(client_id)
+                .await?
+                .ok_or(StoreError::Conflict),
+        }
     }
 
     async fn find_seed_guest(&self, client_id: &str) -> Result<Option<User>, StoreError> {
@@ -467,14 +539,15 @@ impl Store for SqliteStore {
         username: &str,
         password_hash: &str,
     ) -> Result<User, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO users (name, guest, username, password_hash, is_admin, created_at) \
-             VALUES (?1, 0, ?1, ?2, NOT EXISTS (SELECT 1 FROM users WHERE username IS NOT NULL), ?3) \
-             RETURNING id, name, guest, username, is_admin",
-        )
+        let row = sqlx::query(concat!(
+            "INSERT INTO users (name, guest, username, password_hash, is_admin, created_at, username_skeleton) \
+             VALUES (?1, 0, ?1, ?2, NOT EXISTS (SELECT 1 FROM users WHERE username IS NOT NULL), ?3, ?4)",
+            returning_user!()
+        ))
         .bind(username)
         .bind(password_hash)
         .bind(clock::now_ms())
+        .bind(name_skeleton(username))
         .fetch_one(&self.writer)
         .await
         .map_err(backend)?;
@@ -487,14 +560,17 @@ impl Store for SqliteStore {
         username: &str,
         password_hash: &str,
     ) -> Result<User, StoreError> {
-        let row = sqlx::query(
+        let row = sqlx::query(concat!(
             "UPDATE users SET name = ?1, guest = 0, username = ?1, password_hash = ?2, \
-             is_admin = NOT EXISTS (SELECT 1 FROM users WHERE username IS NOT NULL) \
-             WHERE id = ?3 AND guest = 1 RETURNING id, name, guest, username, is_admin",
-        )
+             is_admin = NOT EXISTS (SELECT 1 FROM users WHERE username IS NOT NULL), \
+             username_skeleton = ?4 \
+             WHERE id = ?3 AND guest = 1",
+            returning_user!()
+        ))
         .bind(username)
         .bind(password_hash)
         .bind(user)
+        .bind(name_skeleton(username))
         .fetch_optional(&self.writer)
         .await
         .map_err(backend)?

@@ -23,3 +23,28 @@ async fn reopening_keeps_data_and_migrations_run_once() {
     assert!(dir.path().join("webchat.db").exists());
     store.close().await;
 }
+
+#[tokio::test]
+async fn accounts_made_before_skeletons_get_theirs_when_the_store_opens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path()).await.expect("opens");
+    store.create_account("walter", "h").await.expect("creates");
+    store.close().await;
+    // As a database of before migration 0004 would be: no skeletons.
+    let pool = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("webchat.db")),
+    )
+    .await
+    .expect("connects");
+    sqlx::query("UPDATE users SET username_skeleton = NULL")
+        .execute(&pool)
+        .await
+        .expect("clears");
+    pool.close().await;
+    let store = SqliteStore::open(dir.path()).await.expect("reopens");
+    assert!(matches!(
+        store.create_guest("WALTER").await,
+        Err(webchat_core::store::StoreError::Conflict)
+    ));
+    store.close().await;
+}

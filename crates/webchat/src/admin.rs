@@ -243,7 +243,8 @@ impl<'a> People<'a> {
 /// Maps an exported person (`line[field]`, with `line["<field>_username"]`
 /// for an account) to a user here: an account by username; a guest by the
 /// same user id when that user is still a guest of that name; else a new
-/// guest of that name. Each person is resolved once per import.
+/// guest of that name, or of that name plus ` (imported)` when an account
+/// here looks like it. Each person is resolved once per import.
 ///
 /// An account whose username is not here never falls back to the id: ids are
 /// per data folder, so in another folder that id is someone else, who would
@@ -283,7 +284,17 @@ impl<'a> Resolver<'a> {
         {
             user.author()
         } else {
-            store.create_guest(name).await?.author()
+            match store.create_guest(name).await {
+                Ok(guest) => guest.author(),
+                // An account here has (or looks like) that name, and no new
+                // guest may pass for an account: the imported guest keeps a
+                // marked name instead (docs/decisions/0005-look-alike-names.md).
+                Err(webchat_core::store::StoreError::Conflict) => store
+                    .create_guest(&format!("{name} (imported)"))
+                    .await?
+                    .author(),
+                Err(other) => return Err(other.into()),
+            }
         };
         self.resolved.insert(key, author.clone());
         Ok(author)

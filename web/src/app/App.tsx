@@ -214,7 +214,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
         />
         <div className="me">
           <span>
-            Signed in as <strong>{user.name}</strong>
+            Signed in as <strong><bdi>{user.name}</bdi></strong>
             {user.guest && <span className="muted"> (guest)</span>}
           </span>
           <button

@@ -626,6 +626,11 @@ export interface components {
         };
         /** @description The author of an event. */
         AuthorView: {
+            /**
+             * @description A guest (shown only when true): a guest's name is not reserved the way
+             *     an account's username is, so clients show guests as guests.
+             */
+            guest?: boolean;
             /** Format: int64 */
             id: number;
             name: string;
@@ -906,7 +911,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
-            /** @description Invalid name or malformed body */
+            /** @description Invalid name (length, invisible characters, an account's username or a look-alike of one) or malformed body */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1106,7 +1111,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The username is taken, or the request is already signed in to an account */
+            /** @description The username is taken (or looks like a taken one), or the request is already signed in to an account */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3321,7 +3326,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A bad client id, or not a WebSocket upgrade request */
+            /** @description A bad client id (or a new one that is an account's username or looks like one), or not a WebSocket upgrade request */
             400: {
                 headers: {
                     [name: string]: unknown;

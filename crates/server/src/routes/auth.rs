@@ -1,6 +1,12 @@
 //! Accounts and sessions: guest sign-in, register (also turning a guest into
 //! an account), login, logout, the user's sessions and personal access tokens.
 //!
+//! An account's username is reserved: a new guest whose name looks like one
+//! (case and Unicode confusables, `validate::name_skeletons`) is refused
+//! with `400`, and so is a username that looks like another account's
+//! (`409`); an account may take a look-alike of a guest's name, and the
+//! guest stays marked a guest (docs/decisions/0005-look-alike-names.md).
+//!
 //! Login answers one generic error for an unknown username and a wrong
 //! password, and spends the same argon2 work on both, so accounts cannot be
 //! enumerated. Ending a session (logout, revoke, expiry in
@@ -62,7 +68,7 @@ async fn start_session(
     responses(
         (status = 201, description = "Signed in as a new guest; the session is also set as the `webchat_session` cookie", body = AuthResponse,
             headers(("set-cookie" = String, description = "`webchat_session=<token>; HttpOnly; SameSite=Lax`"))),
-        (status = 400, description = "Invalid name or malformed body", body = ErrorBody),
+        (status = 400, description = "Invalid name (length, invisible characters, an account's username or a look-alike of one) or malformed body", body = ErrorBody),
         (status = 403, description = "Guest access is disabled on this server", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
         (status = 429, description = "Too many sign-ins from this address; `Retry-After` says when to try again", body = ErrorBody),
@@ -82,8 +88,23 @@ pub async fn guest(
     }
     let name = validate::display_name(&request.name).map_err(ApiError::BadRequest)?;
     state.check_sign_in_rate(address)?;
-    let user = state.store.create_guest(&name).await?;
+    let user = state
+        .store
+        .create_guest(&name)
+        .await
+        .map_err(looks_like_an_account)?;
     start_session(&state, &headers, user, StatusCode::CREATED).await
+}
+
+/// A guest name refused because an account's username looks the same
+/// (the store's `Conflict` for guests): the guest can pick another name.
+pub fn looks_like_an_account(error: webchat_core::store::StoreError) -> ApiError {
+    match ApiError::from(error) {
+        ApiError::Conflict(_) => ApiError::BadRequest(
+            "this name belongs to an account, or looks like one: choose another".into(),
+        ),
+        other => other,
+    }
 }
 
 /// A username and password (register, login).
@@ -112,7 +133,7 @@ async fn hash_password(state: &AppState, password: String) -> Result<String, Api
         (status = 201, description = "The new account, signed in; the session is also set as the `webchat_session` cookie", body = AuthResponse,
             headers(("set-cookie" = String, description = "`webchat_session=<token>; HttpOnly; SameSite=Lax`"))),
         (status = 400, description = "Invalid username or password, or malformed body", body = ErrorBody),
-        (status = 409, description = "The username is taken, or the request is already signed in to an account", body = ErrorBody),
+        (status = 409, description = "The username is taken (or looks like a taken one), or the request is already signed in to an account", body = ErrorBody),
         (status = 413, description = "Request body too large", body = ErrorBody),
         (status = 429, description = "Too many sign-ins from this address; `Retry-After` says when to try again", body = ErrorBody),
         (status = 500, description = "Internal error", body = ErrorBody),
@@ -135,7 +156,9 @@ pub async fn register(
     };
     let hash = hash_password(&state, request.password).await?;
     let taken = |e: webchat_core::store::StoreError| match ApiError::from(e) {
-        ApiError::Conflict(_) => ApiError::Conflict("this username is taken".into()),
+        ApiError::Conflict(_) => {
+            ApiError::Conflict("this username is taken, or looks like one that is".into())
+        }
         other => other,
     };
     let user = match current {

@@ -54,7 +54,7 @@ pub async fn v1_socket(
     params(("client_id" = String, Path, description = "The seed client's id, also its display name")),
     responses(
         (status = 101, description = "Switching Protocols: the socket is open"),
-        (status = 400, description = "A bad client id, or not a WebSocket upgrade request", body = ErrorBody),
+        (status = 400, description = "A bad client id (or a new one that is an account's username or looks like one), or not a WebSocket upgrade request", body = ErrorBody),
         (status = 403, description = "The `Origin` is not allowed, or guest access is disabled", body = ErrorBody),
         (status = 429, description = "Too many sign-ins from this address (each new client id is one), or too many open WebSockets for this user or from this address; `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "The store is unavailable, or the server has too many open WebSockets", body = ErrorBody),

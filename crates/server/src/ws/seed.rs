@@ -1,7 +1,10 @@
 //! `GET /ws/{client_id}`: the seed tutorial's endpoint (spec §4), kept so
 //! the seed's own React client works unchanged.
 //!
-//! The connection is the guest named `client_id`, subscribed to `lobby`.
+//! The connection is the guest named `client_id`, subscribed to `lobby`; a
+//! new `client_id` that looks like an account's username is refused (`400`,
+//! as for `POST /auth/guest`). Only seed guests' events carry a numeric
+//! `clientId`: a v1 user's all-digit name arrives as a string.
 //! A first frame `Connect` is recorded as a `join` event; every other text
 //! frame is a message in `lobby`. It receives every `lobby` message and
 //! join, from seed and v1 clients alike, as `{time, clientId, message}`, and
@@ -68,7 +71,9 @@ pub async fn upgrade(
             }
             match state.store.seed_guest(&client_id).await {
                 Ok(user) => user,
-                Err(error) => return ApiError::from(error).into_response(),
+                Err(error) => {
+                    return crate::routes::auth::looks_like_an_account(error).into_response();
+                }
             }
         }
     };
@@ -246,6 +251,7 @@ fn announce_offline_after_grace(state: AppState, user: User) {
         let offline = SeedFrame::new(
             clock::hour_minute(clock::now_ms()),
             &user.name,
+            user.seed,
             "Offline".into(),
         );
         state.hub.publish_ephemeral(

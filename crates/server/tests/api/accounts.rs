@@ -459,3 +459,44 @@ async fn behind_a_trusted_proxy_the_sign_in_limit_keys_on_the_forwarded_address(
         [StatusCode::CREATED, StatusCode::TOO_MANY_REQUESTS]
     );
 }
+
+#[tokio::test]
+async fn ipv6_clients_share_one_sign_in_budget_per_64() {
+    let app = spawn_app_with(|c| {
+        c.sign_ins_per_minute = 1;
+        c.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let mut statuses = Vec::new();
+    // Two addresses of one /64, then one of another /64, then IPv4-mapped
+    // addresses, which count as their IPv4 address, not as ::ffff:0:0/64.
+    for forwarded in [
+        "2001:db8:1:2::1",
+        "2001:db8:1:2:ffff::9",
+        "2001:db8:1:3::1",
+        "::ffff:203.0.113.1",
+        "::ffff:203.0.113.2",
+        "203.0.113.1",
+    ] {
+        let response = app
+            .http
+            .post(app.url("/api/v1/auth/guest"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"name": "ann"}))
+            .send()
+            .await
+            .expect("request");
+        statuses.push(response.status());
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::CREATED,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::CREATED,
+            StatusCode::CREATED,
+            StatusCode::CREATED,
+            StatusCode::TOO_MANY_REQUESTS,
+        ]
+    );
+}

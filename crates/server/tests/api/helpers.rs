@@ -104,9 +104,7 @@ impl TestApp {
     }
 
     pub async fn guest(&self, name: &str) -> Guest {
-        let (status, body) = self
-            .post("/api/v1/auth/guest", None, json!({ "name": name }))
-            .await;
+        let (status, body) = self.try_guest(name).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         Guest {
             token: body["token"].as_str().expect("token").to_owned(),
@@ -117,13 +115,7 @@ impl TestApp {
 
     /// A registered account (the first one of a server is its admin).
     pub async fn account(&self, username: &str) -> Guest {
-        let (status, body) = self
-            .post(
-                "/api/v1/auth/register",
-                None,
-                json!({ "username": username, "password": "correct horse battery" }),
-            )
-            .await;
+        let (status, body) = self.try_register(username, None).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         Guest {
             token: body["token"].as_str().expect("token").to_owned(),
@@ -389,6 +381,35 @@ impl TestApp {
         assert_eq!(answer["code"], "unauthorized", "{answer}");
         Err(ws.expect_close().await)
     }
+}
+
+impl TestApp {
+    /// The status a seed endpoint upgrade to `path` is refused with, with
+    /// no `Origin` (as a non-browser client); `None` when it opens.
+    pub async fn seed_refused(&self, path: &str) -> Option<u16> {
+        refused_upgrade(self.ws_url(path).into_client_request().expect("request")).await
+    }
+
+    /// Tries to sign in as a guest named `name`; the status and answer.
+    pub async fn try_guest(&self, name: &str) -> (StatusCode, Value) {
+        self.post("/api/v1/auth/guest", None, json!({ "name": name }))
+            .await
+    }
+
+    /// Tries to register `username` (with a guest's `token`: to upgrade it).
+    pub async fn try_register(&self, username: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.post(
+            "/api/v1/auth/register",
+            token,
+            json!({ "username": username, "password": "correct horse battery" }),
+        )
+        .await
+    }
+}
+
+/// The `error.message` of an error answer.
+pub fn error_message(body: &Value) -> &str {
+    body["error"]["message"].as_str().unwrap_or_default()
 }
 
 impl Drop for TestApp {

@@ -5,6 +5,7 @@ mod accounts;
 mod chat;
 mod hangups;
 mod helpers;
+mod identity;
 mod lifecycle;
 mod limits;
 mod moderation;

@@ -624,8 +624,10 @@ async fn bans_are_lifted_only_by_their_author_or_someone_above_and_reach_guests_
 async fn a_name_means_the_account_before_a_guest_who_took_that_name() {
     let app = spawn_app().await;
     let owner = app.account("olga").await;
-    let account = app.account("alice").await;
+    // The guest took the name first: a guest may no longer take an
+    // account's name, but an account may take a guest's (accounts win).
     let impostor = app.guest("alice").await;
+    let account = app.account("alice").await;
     club(&app, &owner, &[&impostor]).await;
 
     // "alice" is the account, not a member yet: banned ahead of time.

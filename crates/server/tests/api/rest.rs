@@ -306,7 +306,10 @@ async fn history_pages_backwards_and_forwards_with_has_more() {
     let message = &latest["events"][3];
     assert_eq!(message["kind"], "message");
     assert_eq!(message["body"], "m9");
-    assert_eq!(message["author"], json!({"id": ann.id, "name": "ann"}));
+    assert_eq!(
+        message["author"],
+        json!({"id": ann.id, "name": "ann", "guest": true})
+    );
     assert!(message["ts"].as_str().expect("ts").ends_with('Z'));
 
     for bad in [

@@ -166,7 +166,10 @@ async fn the_sender_gets_its_own_event_with_nonce_and_author() {
     assert_eq!(event["seq"], ack["seq"]);
     assert_eq!(event["id"], ack["id"]);
     assert_eq!(event["nonce"], "n-1");
-    assert_eq!(event["author"], json!({"id": ann.id, "name": "ann"}));
+    assert_eq!(
+        event["author"],
+        json!({"id": ann.id, "name": "ann", "guest": true})
+    );
     assert_eq!(event["room"], "lobby");
 }
 

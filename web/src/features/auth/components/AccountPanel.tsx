@@ -40,11 +40,11 @@ export function AccountPanel({ user, onUserChanged, onClose }: Props) {
       <p className="muted">
         {user.guest ? (
           <>
-            Signed in as guest <strong>{user.name}</strong>.
+            Signed in as guest <strong><bdi>{user.name}</bdi></strong>.
           </>
         ) : (
           <>
-            Signed in as <strong>{user.name}</strong> (@{user.username ?? user.name})
+            Signed in as <strong><bdi>{user.name}</bdi></strong> (@<bdi>{user.username ?? user.name}</bdi>)
             {user.admin ? ', administrator' : ''}.
           </>
         )}

@@ -10,6 +10,12 @@ import { ChatProvider } from './ChatProvider';
 import { ChatRoom } from './ChatRoom';
 import { ConnectionStatus } from './ConnectionStatus';
 
+/** Finds the element whose whole text is `text`, names in `<bdi>` included. */
+const wholeText =
+  (text: string, tag = 'P') =>
+  (_: string, element: Element | null) =>
+    element?.tagName === tag && element.textContent === text;
+
 const history: EventsPage = {
   events: [
     ev(1, { kind: 'join', author: alice, body: undefined }),
@@ -72,7 +78,29 @@ describe('ChatRoom', () => {
     // User text stays text.
     expect(articles[1]).toHaveTextContent('<b>not bold</b>');
     expect(articles[1].querySelector('b')).toBeNull();
-    expect(within(log).getByText('alice joined')).toBeInTheDocument();
+    expect(within(log).getByText(wholeText('alice joined'))).toBeInTheDocument();
+  });
+
+  it('isolates every name in <bdi> and badges guest authors', async () => {
+    const rtl = { id: 7, name: 'eve\u202E', guest: true };
+    setup(
+      vi.fn(async () => ({
+        events: [
+          ev(1, { kind: 'join', author: rtl, body: undefined }),
+          ev(2, { author: rtl, body: 'from a guest' }),
+          ev(3, { author: { id: 8, name: 'olga' }, body: 'from an account' }),
+        ],
+        has_more: false,
+      })),
+    );
+    const guest = (await screen.findByText('from a guest')).closest('article')!;
+    expect(guest.querySelector('.author bdi')?.textContent).toBe('eve\u202E');
+    expect(within(guest).getByText('guest')).toHaveClass('guest-badge');
+    const account = screen.getByText('from an account').closest('article')!;
+    expect(account.querySelector('.author bdi')?.textContent).toBe('olga');
+    expect(within(account).queryByText('guest')).toBeNull();
+    const notice = screen.getByText(wholeText('eve\u202E joined'));
+    expect(notice.querySelector('bdi')?.textContent).toBe('eve\u202E');
   });
 
   it('marks own messages apart from others’', async () => {
@@ -496,10 +524,11 @@ describe('ChatRoom typing and presence', () => {
     expect(ws.sentOfType('typing').at(-1)).toEqual({ type: 'typing', room: 'lobby', active: false });
 
     act(() => ws.receive({ type: 'typing', room: 'lobby', user: bob, active: true }));
-    const indicator = screen.getByText('bob is typing…');
+    const indicator = screen.getByText(wholeText('bob is typing…'));
     expect(indicator).toHaveAttribute('aria-live', 'polite');
+    expect(indicator.querySelector('bdi')?.textContent).toBe('bob');
     act(() => ws.receive({ type: 'event', ...ev(4, { body: 'done typing' }) }));
-    expect(screen.queryByText('bob is typing…')).toBeNull();
+    expect(screen.queryByText(wholeText('bob is typing…'))).toBeNull();
   });
 
   it('shows how many are online, with a list of them', async () => {
@@ -507,9 +536,10 @@ describe('ChatRoom typing and presence', () => {
     act(() => ws.receive({ type: 'subscribed', room: 'lobby', head: 3, presence: [alice, bob] }));
     expect(screen.getByText('2 online')).toBeInTheDocument();
     const list = screen.getByRole('list', { name: 'Online', hidden: true });
+    // Both are guests: badged as such.
     expect(within(list).getAllByRole('listitem', { hidden: true }).map((li) => li.textContent)).toEqual([
-      'alice',
-      'bob',
+      'alice guest',
+      'bob guest',
     ]);
     act(() => ws.receive({ type: 'presence', room: 'lobby', joined: [], left: [bob] }));
     expect(screen.getByText('1 online')).toBeInTheDocument();

@@ -3,7 +3,8 @@
 
 import { useEffect, useMemo, type ReactNode } from 'react';
 import { emptyTimeline, toDisplayItems, type RoomEnded, type TypingEntry } from '../core/chat-store';
-import { typingText } from '../core/typing-text';
+import { UserName } from '../../../components/UserName';
+import { TypingText } from './TypingText';
 import { useChatClient, useChatState } from '../hooks/chat-context';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
@@ -91,14 +92,16 @@ export function ChatRoom({
       <div className="room-header">
         <h2 id="room-title">
           <span aria-hidden="true">{direct ? '@' : '#'}</span>
-          {roomName}
+          <bdi>{roomName}</bdi>
         </h2>
         {online && online.length > 0 && (
           <details className="presence">
             <summary>{online.length} online</summary>
             <ul role="list" aria-label="Online" className="online-list">
               {online.map((u) => (
-                <li key={u.id}>{u.name}</li>
+                <li key={u.id}>
+                  <UserName name={u.name} guest={u.guest} />
+                </li>
               ))}
             </ul>
           </details>
@@ -143,7 +146,7 @@ export function ChatRoom({
         onFollowingChange={(following) => client.setFollowing(roomId, following)}
       />
       <p className="typing" aria-live="polite" aria-atomic="true">
-        {typingText(typing)}
+        <TypingText entries={typing} />
       </p>
       <Composer
         roomName={roomName}

@@ -19,6 +19,7 @@ import {
   type KeyboardEvent,
   type UIEvent,
 } from 'react';
+import { UserName } from '../../../components/UserName';
 import type { DisplayItem, PendingMessage } from '../core/chat-store';
 
 type Me = { id: number; name: string } | null;
@@ -176,7 +177,7 @@ export function MessageList({
           ...items.map((item) =>
             item.kind === 'system' ? (
               <p key={item.key} className="system-event" data-seq={item.seq}>
-                {item.text}
+                {item.parts.map((part, i) => (typeof part === 'string' ? part : <bdi key={i}>{part.name}</bdi>))}
               </p>
             ) : (
               <MessageItem
@@ -290,7 +291,9 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
         data-pending="true"
       >
         <div className="meta">
-          <span className="author">{myName}</span>
+          <span className="author">
+            <UserName name={myName} />
+          </span>
           <span className="state">{p.state === 'pending' ? 'Sending…' : 'Not sent'}</span>
         </div>
         <p className="body">{p.body}</p>
@@ -362,7 +365,9 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
       tabIndex={item.deleted ? -1 : undefined}
     >
       <div className="meta">
-        <span className="author">{item.author.name}</span>
+        <span className="author">
+          <UserName name={item.author.name} guest={item.author.guest} />
+        </span>
         <time dateTime={item.ts} title={item.ts}>
           {formatTime(item.ts)}
         </time>

@@ -260,6 +260,18 @@ describe('toDisplayItems', () => {
       'bob was banned by carol',
     ]);
   });
+
+  it('keeps the names of a notice apart from its text, for the view to isolate', () => {
+    const rtl = { id: 3, name: 'carol\u202E' };
+    const items = toDisplayItems([ev(1, { kind: 'leave', body: 'kicked', actor: rtl })]);
+    expect(items[0]).toEqual(
+      expect.objectContaining({
+        kind: 'system',
+        text: 'bob was kicked by carol\u202E',
+        parts: [{ name: 'bob' }, ' was kicked by ', { name: 'carol\u202E' }],
+      }),
+    );
+  });
 });
 
 describe('typing', () => {

@@ -528,7 +528,7 @@ export type DisplayItem =
       seq: number;
       id: number;
       ts: string;
-      author: { id: number; name: string };
+      author: { id: number; name: string; guest?: boolean };
       body: string;
       edited: boolean;
       /** A tombstone: the message was deleted; it has no text. */
@@ -536,7 +536,27 @@ export type DisplayItem =
       /** The sender's idempotency key: a pending message of mine becomes this item. */
       nonce?: string;
     }
-  | { kind: 'system'; key: string; seq: number; ts: string; text: string };
+  | {
+      kind: 'system';
+      key: string;
+      seq: number;
+      ts: string;
+      /** The notice as plain text ("bob was kicked by carol"). */
+      text: string;
+      /** The same notice with the names apart, so the view can isolate each
+       *  one (`<bdi>`) and a bidi character in a name cannot reorder it. */
+      parts: NoticePart[];
+    };
+
+/** A piece of a system notice: fixed text, or a user-supplied name. */
+export type NoticePart = string | { name: string };
+
+/** A system notice from its pieces: `notice(who(bob), ' left')`. */
+function notice(...parts: NoticePart[]): { text: string; parts: NoticePart[] } {
+  return { text: parts.map((p) => (typeof p === 'string' ? p : p.name)).join(''), parts };
+}
+
+const who = (user: { name: string }): NoticePart => ({ name: user.name });
 
 const NO_EDITS = new Map<number, string>();
 const NO_DELETES = new Set<number>();
@@ -597,7 +617,9 @@ function buildItems(events: ChatEvent[], edits?: Map<number, string>, deleted?: 
           key: `s${e.seq}`,
           seq: e.seq,
           ts: e.ts,
-          text: e.actor && e.actor.id !== e.author.id ? `${e.actor.name} added ${e.author.name}` : `${e.author.name} joined`,
+          ...(e.actor && e.actor.id !== e.author.id
+            ? notice(who(e.actor), ' added ', who(e.author))
+            : notice(who(e.author), ' joined')),
         });
         break;
       case 'leave': {
@@ -607,8 +629,9 @@ function buildItems(events: ChatEvent[], edits?: Map<number, string>, deleted?: 
           key: `s${e.seq}`,
           seq: e.seq,
           ts: e.ts,
-          text:
-            how && e.actor ? `${e.author.name} was ${how} by ${e.actor.name}` : `${e.author.name} left`,
+          ...(how && e.actor
+            ? notice(who(e.author), ` was ${how} by `, who(e.actor))
+            : notice(who(e.author), ' left')),
         });
         break;
       }
@@ -618,7 +641,7 @@ function buildItems(events: ChatEvent[], edits?: Map<number, string>, deleted?: 
           key: `s${e.seq}`,
           seq: e.seq,
           ts: e.ts,
-          text: `${e.author.name} set the topic: ${e.body ?? ''}`,
+          ...notice(who(e.author), ` set the topic: ${e.body ?? ''}`),
         });
         break;
       case 'edit':

@@ -87,8 +87,11 @@ export function MembersPanel({ room, me, members, onClose }: Props) {
           const appointable = canAppoint && m.role === 'member' && id !== me.id;
           return (
             <li key={id}>
-              <span className="member-name">{name}</span>
-              {m.user.username && m.user.username !== name && <span className="muted"> @{m.user.username}</span>}
+              <bdi className="member-name">{name}</bdi>
+              {m.user.username && m.user.username !== name && <span className="muted">
+                  {' '}
+                  @<bdi>{m.user.username}</bdi>
+                </span>}
               {m.user.guest && <span className="muted"> (guest)</span>}
               {m.role !== 'member' && <span className="role"> {m.role}</span>}
               {(removable || appointable) && (
@@ -140,10 +143,16 @@ export function MembersPanel({ room, me, members, onClose }: Props) {
             <ul className="member-list" aria-labelledby={ids.banned}>
               {bans.bans.map(({ user, by }) => (
                 <li key={user.id}>
-                  <span className="member-name">{user.name}</span>
-                  {user.username && user.username !== user.name && <span className="muted"> @{user.username}</span>}
+                  <bdi className="member-name">{user.name}</bdi>
+                  {user.username && user.username !== user.name && <span className="muted">
+                      {' '}
+                      @<bdi>{user.username}</bdi>
+                    </span>}
                   {user.guest && <span className="muted"> (guest)</span>}
-                  <span className="muted"> banned by {by.name}</span>
+                  <span className="muted">
+                    {' '}
+                    banned by <bdi>{by.name}</bdi>
+                  </span>
                   {canLift(by) && (
                     <span className="member-actions">
                       <button

@@ -52,6 +52,18 @@ describe('search', () => {
     expect(screen.queryByRole('region', { name: 'Search results' })).toBeNull();
   });
 
+  it('badges guest authors and isolates their names', async () => {
+    const hit = ev(5, { room: 'rust', author: { id: 9, name: 'mallory\u202E', guest: true }, body: 'hi' });
+    fakeFetch({ 'GET /api/v1/search': () => ({ json: { results: [hit], has_more: false } }) });
+    render(<Harness onOpen={vi.fn()} />);
+    await userEvent.type(screen.getByRole('textbox', { name: 'Search' }), 'hi');
+    await userEvent.click(screen.getByRole('button', { name: 'Search' }));
+    const region = await screen.findByRole('region', { name: 'Search results' });
+    const result = await within(region).findByRole('button', { name: 'mallory\u202E in #Rust' });
+    expect(result.querySelector('.author bdi')?.textContent).toBe('mallory\u202E');
+    expect(within(result).getByText('guest')).toHaveClass('guest-badge');
+  });
+
   it('can search the open room only, and shows errors', async () => {
     const { calls } = fakeFetch({
       'GET /api/v1/search': () => ({

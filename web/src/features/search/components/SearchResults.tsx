@@ -2,6 +2,7 @@
 // choosing one opens its room.
 
 import { useId } from 'react';
+import { UserName } from '../../../components/UserName';
 import type { SearchHit } from '../api/search-messages';
 import type { SearchState } from '../hooks/use-search';
 
@@ -52,8 +53,13 @@ export function SearchResults({ state, roomName, onOpen, onClose, onMore }: Prop
                 onClick={() => onOpen(hit)}
               >
                 <span className="meta">
-                  <span className="author">{hit.author.name}</span>
-                  <span className="muted"> in #{roomName(hit.room)}</span>
+                  <span className="author">
+                    <UserName name={hit.author.name} guest={hit.author.guest} />
+                  </span>
+                  <span className="muted">
+                    {' '}
+                    in #<bdi>{roomName(hit.room)}</bdi>
+                  </span>
                 </span>
                 <span className="body" id={`${titleId}-${key}-body`}>
                   {hit.body ?? ''}
