@@ -76,3 +76,6 @@ mod tests {
         assert_eq!(v, json!({"time": "12:30", "clientId": 42, "message": "hi"}));
     }
 }
+
+#[cfg(test)]
+mod proptests;
