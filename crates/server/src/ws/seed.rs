@@ -174,8 +174,8 @@ enum SeedInput {
 }
 
 impl SeedInput {
-    /// Only the very first frame can be `Connect`; later, "Connect" is just
-    /// a message, as in the seed's own server.
+    /// Only the very first frame can be `Connect`; a later "Connect" is an
+    /// ordinary message. Body rules apply to messages only.
     fn of(text: &str, first: bool, max_body_chars: usize) -> Self {
         if first && text == "Connect" {
             return SeedInput::Connect;
