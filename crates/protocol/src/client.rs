@@ -205,6 +205,24 @@ mod tests {
         assert!(e.message.contains("invalid type"), "{}", e.message);
     }
 
+    /// Found by `proptests::valid_commands_round_trip`: without serde_json's
+    /// `float_roundtrip` this came back as `-7.997951483103743e-178`, so a
+    /// client comparing `re === req` never matched its reply.
+    #[test]
+    fn float_req_is_echoed_exactly() {
+        for text in [
+            "-7.997951483103744e-178",
+            "-9.04135202452002e63",
+            "0.1",
+            "5e-324",
+        ] {
+            let frame = format!(r#"{{"type":"ping","req":{text}}}"#);
+            let req = Request::parse(&frame).expect("valid").req.expect("req");
+            let sent: f64 = text.parse().expect("a float");
+            assert_eq!(req.as_f64(), Some(sent), "{text}");
+        }
+    }
+
     #[test]
     fn non_object_and_missing_type_are_errors() {
         assert!(Request::parse("[1,2]").is_err());
@@ -217,3 +235,6 @@ mod tests {
         assert!(Request::parse(r#"{"type":"ping","req":{"a":1}}"#).is_err());
     }
 }
+
+#[cfg(test)]
+mod proptests;

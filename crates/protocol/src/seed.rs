@@ -95,3 +95,6 @@ mod tests {
         assert_eq!(from_seed.client_id, json!(123));
     }
 }
+
+#[cfg(test)]
+mod proptests;

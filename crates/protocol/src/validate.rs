@@ -40,8 +40,9 @@ pub fn body(body: &str, max_chars: usize) -> Result<(), BodyError> {
     if body.trim().is_empty() {
         return Err(BodyError::Empty);
     }
-    // Counting stops one past the limit so a huge body costs no more than a legal one.
-    if body.chars().take(max_chars + 1).count() > max_chars {
+    // Counting stops one past the limit so a huge body costs no more than a
+    // legal one; saturating, because `usize::MAX` means "no limit", not a panic.
+    if body.chars().take(max_chars.saturating_add(1)).count() > max_chars {
         return Err(BodyError::TooLong { max_chars });
     }
     Ok(())
@@ -211,6 +212,14 @@ mod tests {
         );
     }
 
+    /// Found by `proptests::body_counts_characters`: `max_chars + 1`
+    /// overflowed (a panic in debug builds) for the largest limit.
+    #[test]
+    fn body_limit_of_usize_max_does_not_overflow() {
+        assert!(body("a", usize::MAX).is_ok());
+        assert_eq!(body(" ", usize::MAX), Err(BodyError::Empty));
+    }
+
     #[test]
     fn nonces() {
         assert!(nonce("abc-123").is_ok());
@@ -314,3 +323,6 @@ mod tests {
         assert!(search_query(&"q".repeat(257)).is_err());
     }
 }
+
+#[cfg(test)]
+mod proptests;

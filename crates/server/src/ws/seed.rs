@@ -21,7 +21,7 @@ use webchat_core::hub::Subscriber;
 use webchat_core::model::User;
 use webchat_protocol::error::close;
 use webchat_protocol::seed::SeedFrame;
-use webchat_protocol::validate;
+use webchat_protocol::validate::{self, BodyError};
 use webchat_protocol::views::EventKind;
 
 use crate::access;
@@ -143,23 +143,19 @@ async fn run(socket: WebSocket, state: AppState, user: User, _slot: SocketSlot) 
             Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
             Ok(Some(Ok(Message::Text(text)))) => text,
         };
-        let connect = first && text.as_str() == "Connect";
+        let input = SeedInput::of(&text, first, state.config.limits.max_body_chars);
         first = false;
+        let connect = input == SeedInput::Connect;
         let result = match seed_member(&state, &user, connect, &mut was_member).await {
             Err(error) => Err(error),
-            Ok(()) if connect => Ok(()),
-            Ok(()) => match validate::body(&text, state.config.limits.max_body_chars) {
-                Ok(()) => access::append(
-                    &state,
-                    &user,
-                    LOBBY,
-                    EventKind::Message,
-                    Some(text.to_string()),
-                    None,
-                )
-                .await
-                .map(drop),
-                Err(error) => Err(error.into()),
+            Ok(()) => match input {
+                SeedInput::Connect => Ok(()),
+                SeedInput::Message(body) => {
+                    access::append(&state, &user, LOBBY, EventKind::Message, Some(body), None)
+                        .await
+                        .map(drop)
+                }
+                SeedInput::Invalid(error) => Err(error.into()),
             },
         };
         if let Err(error) = result
@@ -178,6 +174,32 @@ async fn run(socket: WebSocket, state: AppState, user: User, _slot: SocketSlot) 
     drop(outbound);
     announce_offline_after_grace(state.clone(), user);
     ws::finish(writer).await;
+}
+
+/// What one text frame of a seed client asks for, decided without I/O
+/// (so it can be tested on its own; membership and bans are checked after).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SeedInput {
+    /// The seed client's first frame `Connect`: recorded as a join.
+    Connect,
+    /// A message for `lobby`, the frame's text exactly as sent.
+    Message(String),
+    /// Text that is no valid message body (blank, or too long).
+    Invalid(BodyError),
+}
+
+impl SeedInput {
+    /// Only the very first frame can be `Connect`; a later "Connect" is an
+    /// ordinary message. Body rules apply to messages only.
+    fn of(text: &str, first: bool, max_body_chars: usize) -> Self {
+        if first && text == "Connect" {
+            return SeedInput::Connect;
+        }
+        match validate::body(text, max_body_chars) {
+            Ok(()) => SeedInput::Message(text.to_owned()),
+            Err(error) => SeedInput::Invalid(error),
+        }
+    }
 }
 
 /// Makes sure the seed user may write in `lobby` and is a member of it, as
@@ -260,4 +282,177 @@ fn announce_offline_after_grace(state: AppState, user: User) {
             None,
         );
     });
+}
+
+#[cfg(test)]
+mod tests {
+    //! The pure per-frame part of the seed endpoint, with arbitrary text: how
+    //! a frame becomes `Connect` or a message, and that the message comes back
+    //! out of the outgoing seed frame unchanged, with the `clientId` rule.
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+    use webchat_core::model::{Author, Event};
+
+    use super::*;
+    use crate::fanout::Published;
+
+    /// Frame texts near the rules: "Connect" and near-misses, blanks, long
+    /// runs of multi-byte characters (the limit counts characters), anything.
+    fn frame_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "Connect", "connect", "Connect ", " Connect", "Offline", ""
+            ])
+            .prop_map(str::to_owned),
+            "[ \t\n\u{a0}\u{3000}]{0,5}",
+            ("[aé😀 ]", 0usize..40).prop_map(|(c, n)| c.repeat(n)),
+            any::<String>(),
+        ]
+    }
+
+    /// Seed ids as the endpoint admits them, digit ids around 2^53, and
+    /// (as v1 users' names reach seed clients too) any name at all.
+    fn author_name() -> impl Strategy<Value = String> {
+        let boundary = (1u64 << 53) - 1;
+        prop_oneof![
+            "[A-Za-z0-9_-]{1,64}",
+            "0?[0-9]{1,20}",
+            (boundary - 2..=boundary + 2).prop_map(|n| n.to_string()),
+            any::<String>(),
+        ]
+    }
+
+    /// The `clientId` rule, on the text alone: digits, no leading zero but
+    /// "0", at most 2^53 - 1 (compared as digit strings of equal length).
+    fn is_number_id(id: &str) -> bool {
+        const MAX_SAFE: &str = "9007199254740991";
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && (id == "0" || !id.starts_with('0'))
+            && (id.len() < MAX_SAFE.len() || (id.len() == MAX_SAFE.len() && id <= MAX_SAFE))
+    }
+
+    fn event(kind: EventKind, author: &str, body: Option<String>, ts_ms: i64) -> Event {
+        Event {
+            room: LOBBY.into(),
+            seq: 1,
+            id: 1,
+            ts_ms,
+            kind,
+            author: Author {
+                id: 1,
+                name: author.into(),
+            },
+            body,
+            target: None,
+            nonce: None,
+            actor: None,
+            edited: false,
+            deleted: false,
+        }
+    }
+
+    /// Checks one outgoing seed frame: JSON with exactly `time`, `clientId`
+    /// and `message`, the id typed by the rule and equal to the author's name.
+    fn check_frame(
+        json: &str,
+        author: &str,
+        message: &str,
+        ts_ms: i64,
+    ) -> Result<(), TestCaseError> {
+        let value: Value = serde_json::from_str(json).expect("a seed frame is JSON");
+        let object = value.as_object().expect("an object");
+        prop_assert_eq!(object.len(), 3);
+        prop_assert_eq!(object["message"].as_str(), Some(message));
+        let time = clock::hour_minute(ts_ms);
+        prop_assert_eq!(object["time"].as_str(), Some(time.as_str()));
+        match &object["clientId"] {
+            Value::Number(n) => {
+                prop_assert!(is_number_id(author), "{:?} sent as a number", author);
+                let digits = n.as_u64().map(|n| n.to_string());
+                prop_assert_eq!(digits.as_deref(), Some(author));
+            }
+            Value::String(s) => {
+                prop_assert!(!is_number_id(author), "{:?} sent as a string", author);
+                prop_assert_eq!(s, author);
+            }
+            other => prop_assert!(false, "clientId {:?}", other),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn connect_is_a_join_only_as_the_first_frame() {
+        assert_eq!(SeedInput::of("Connect", true, 10), SeedInput::Connect);
+        assert_eq!(
+            SeedInput::of("Connect", false, 10),
+            SeedInput::Message("Connect".into())
+        );
+        assert_eq!(
+            SeedInput::of("  ", true, 10),
+            SeedInput::Invalid(BodyError::Empty)
+        );
+        assert_eq!(
+            SeedInput::of("ééé", false, 2),
+            SeedInput::Invalid(BodyError::TooLong { max_chars: 2 })
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_connect_a_message_or_refused_by_the_body_rule(
+            text in frame_text(),
+            first in any::<bool>(),
+            max in prop_oneof![1usize..50, Just(4000), Just(65_536)],
+        ) {
+            match SeedInput::of(&text, first, max) {
+                SeedInput::Connect => prop_assert!(first && text == "Connect"),
+                SeedInput::Message(body) => {
+                    prop_assert!(!(first && text == "Connect"));
+                    // The message is the frame's text exactly, not trimmed.
+                    prop_assert_eq!(&body, &text);
+                    prop_assert!(!text.trim().is_empty());
+                    prop_assert!(text.chars().count() <= max);
+                }
+                SeedInput::Invalid(error) => {
+                    prop_assert!(!(first && text == "Connect"));
+                    let expected = if text.trim().is_empty() {
+                        BodyError::Empty
+                    } else {
+                        BodyError::TooLong { max_chars: max }
+                    };
+                    prop_assert_eq!(error, expected);
+                    prop_assert!(text.trim().is_empty() || text.chars().count() > max);
+                }
+            }
+        }
+
+        #[test]
+        fn a_message_comes_back_out_of_the_seed_frame(
+            text in frame_text(),
+            author in author_name(),
+            ts_ms in any::<i64>(),
+        ) {
+            // Whatever text a seed client sends as a message, every seed
+            // client receives that text, from that author's id.
+            if let SeedInput::Message(body) = SeedInput::of(&text, false, 65_536) {
+                let published = Published::new(event(EventKind::Message, &author, Some(body), ts_ms));
+                let frame = published.seed().expect("messages reach seed clients");
+                check_frame(frame.as_str(), &author, &text, ts_ms)?;
+            }
+        }
+
+        #[test]
+        fn joins_and_offline_frames_follow_the_same_rules(
+            author in author_name(),
+            ts_ms in any::<i64>(),
+        ) {
+            let join = Published::new(event(EventKind::Join, &author, None, ts_ms));
+            check_frame(join.seed().expect("joins reach seed clients"), &author, "Connect", ts_ms)?;
+            // As `announce_offline_after_grace` builds it.
+            let offline = SeedFrame::new(clock::hour_minute(ts_ms), &author, "Offline".into());
+            check_frame(&offline.to_json(), &author, "Offline", ts_ms)?;
+        }
+    }
 }

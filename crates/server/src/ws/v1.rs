@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout_at};
 use webchat_core::hub::{ConnId, Control, SubscribeError, Subscriber};
 use webchat_core::model::{SessionInfo, User};
-use webchat_protocol::client::{Command, Request};
+use webchat_protocol::client::{Command, ParseError, Request};
 use webchat_protocol::error::close;
 use webchat_protocol::server::ServerFrame;
 use webchat_protocol::validate;
@@ -259,7 +259,7 @@ async fn await_hello(
         let request = match Request::parse(&text) {
             Ok(request) => request,
             Err(error) => {
-                let frame = ApiError::BadRequest(error.message).frame(error.req);
+                let frame = parse_error_frame(error);
                 outbound.send(Outbound::frame(&frame)).await.ok()?;
                 continue;
             }
@@ -347,9 +347,7 @@ impl Connection {
         let request = match Request::parse(text) {
             Ok(request) => request,
             Err(error) => {
-                return self
-                    .reply(ApiError::BadRequest(error.message).frame(error.req))
-                    .await;
+                return self.reply(parse_error_frame(error)).await;
             }
         };
         let re = request.req.clone();
@@ -563,6 +561,12 @@ impl Connection {
     }
 }
 
+/// The answer to a frame that is no command: always `bad_request` (the
+/// parser has no other verdict), answering the frame's `req` when it had one.
+fn parse_error_frame(error: ParseError) -> ServerFrame {
+    ApiError::BadRequest(error.message).frame(error.req)
+}
+
 enum HandleError {
     Api(ApiError),
     Stop(Stop),
@@ -577,5 +581,78 @@ impl From<ApiError> for HandleError {
 impl From<Stop> for HandleError {
     fn from(stop: Stop) -> Self {
         HandleError::Stop(stop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! What a client sees for a frame the parser refuses, with arbitrary
+    //! text: one `error` frame, code `bad_request`, its `re` the frame's
+    //! `req` exactly as sent (string or number) or absent.
+
+    use proptest::prelude::*;
+    use serde_json::{Number, json};
+
+    use super::*;
+
+    /// `req` values a client may send, and some it may not.
+    fn req() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<String>().prop_map(Value::String),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            any::<bool>().prop_map(Value::Bool),
+            Just(json!([1])),
+            Just(json!({"a": 1})),
+        ]
+    }
+
+    /// Frames that mostly fail: no or a wrong `type`, missing or mistyped fields.
+    fn bad_frame() -> impl Strategy<Value = String> {
+        let kind = prop_oneof![
+            prop::sample::select(vec!["send", "edit", "read", "subscribe", "dance", ""])
+                .prop_map(|k| json!(k)),
+            Just(json!(7)),
+        ];
+        let field = prop_oneof![
+            Just(json!(null)),
+            any::<String>().prop_map(Value::String),
+            any::<i64>().prop_map(Value::from),
+        ];
+        prop_oneof![
+            (prop::option::of(kind), prop::option::of(req()), field).prop_map(
+                |(kind, req, field)| {
+                    let mut frame = json!({"room": field, "seq": "x"});
+                    if let Some(kind) = kind {
+                        frame["type"] = kind;
+                    }
+                    if let Some(req) = req {
+                        frame["req"] = req;
+                    }
+                    frame.to_string()
+                }
+            ),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn refused_frames_answer_bad_request_with_their_req(text in bad_frame()) {
+            let Err(error) = Request::parse(&text) else { return Ok(()) };
+            let sent = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|frame| frame.get("req").cloned())
+                .filter(|req| req.is_string() || req.is_number());
+            let kept = error.req.clone();
+            let wire: Value = serde_json::from_str(&parse_error_frame(error).to_json())
+                .expect("a frame is JSON");
+            prop_assert_eq!(&wire["type"], &json!("error"));
+            prop_assert_eq!(&wire["code"], &json!("bad_request"));
+            prop_assert_eq!(wire.get("re"), kept.as_ref());
+            // Kept whenever the frame's `req` was usable, and exactly as sent.
+            prop_assert_eq!(kept, sent);
+        }
     }
 }
