@@ -55,7 +55,7 @@ proptest! {
 
     #[test]
     fn frame_json_parses_back(time in any::<String>(), id in seed_id(), message in any::<String>()) {
-        let json = SeedFrame::new(time.clone(), &id, message.clone()).to_json();
+        let json = SeedFrame::new(time.clone(), &id, true, message.clone()).to_json();
         let value: Value = serde_json::from_str(&json).expect("a frame is JSON");
         let expected = serde_json::json!({
             "time": time,

@@ -51,6 +51,21 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// The documented rule for names: no control (Cc), format (Cf) or
+/// line/paragraph separator (Zl, Zp) characters.
+fn has_invisible(s: &str) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    s.chars().any(|c| {
+        matches!(
+            c.general_category(),
+            GeneralCategory::Control
+                | GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
+    })
+}
+
 proptest! {
     #[test]
     fn room_id_is_exactly_the_pattern(id in edgy_string()) {
@@ -86,7 +101,7 @@ proptest! {
     #[test]
     fn display_name_rule(name in edgy_string()) {
         let trimmed = name.trim();
-        let expected = (1..=32).contains(&chars(trimmed)) && !has_control(trimmed);
+        let expected = (1..=32).contains(&chars(trimmed)) && !has_invisible(trimmed);
         match display_name(&name) {
             Ok(got) => {
                 prop_assert!(expected);
@@ -119,7 +134,7 @@ proptest! {
     fn room_name_rule(name in edgy_string()) {
         let trimmed = name.trim();
         let expected =
-            (1..=MAX_ROOM_NAME_CHARS).contains(&chars(trimmed)) && !has_control(trimmed);
+            (1..=MAX_ROOM_NAME_CHARS).contains(&chars(trimmed)) && !has_invisible(trimmed);
         match room_name(&name) {
             Ok(got) => {
                 prop_assert!(expected);

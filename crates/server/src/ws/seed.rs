@@ -343,6 +343,8 @@ mod tests {
             author: Author {
                 id: 1,
                 name: author.into(),
+                guest: true,
+                seed: true,
             },
             body,
             target: None,
@@ -451,7 +453,7 @@ mod tests {
             let join = Published::new(event(EventKind::Join, &author, None, ts_ms));
             check_frame(join.seed().expect("joins reach seed clients"), &author, "Connect", ts_ms)?;
             // As `announce_offline_after_grace` builds it.
-            let offline = SeedFrame::new(clock::hour_minute(ts_ms), &author, "Offline".into());
+            let offline = SeedFrame::new(clock::hour_minute(ts_ms), &author, true, "Offline".into());
             check_frame(&offline.to_json(), &author, "Offline", ts_ms)?;
         }
     }
