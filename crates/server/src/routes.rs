@@ -8,7 +8,10 @@
 
 pub mod auth;
 pub mod blocks;
+pub mod direct;
 pub mod health;
+pub mod members;
+pub mod messages;
 pub mod rooms;
 pub mod search;
 pub mod sockets;
@@ -51,18 +54,18 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rooms::get_room))
         .routes(routes!(rooms::join))
         .routes(routes!(rooms::leave))
-        .routes(routes!(rooms::events))
-        .routes(routes!(rooms::post_message))
-        .routes(routes!(rooms::edit_message, rooms::delete_message))
-        .routes(routes!(rooms::invite))
-        .routes(routes!(rooms::members))
-        .routes(routes!(rooms::kick))
-        .routes(routes!(rooms::ban))
-        .routes(routes!(rooms::unban))
-        .routes(routes!(rooms::bans))
+        .routes(routes!(messages::events))
+        .routes(routes!(messages::post_message))
+        .routes(routes!(messages::edit_message, messages::delete_message))
+        .routes(routes!(members::invite))
+        .routes(routes!(members::members))
+        .routes(routes!(members::kick))
+        .routes(routes!(members::ban))
+        .routes(routes!(members::unban))
+        .routes(routes!(members::bans))
         .routes(routes!(rooms::set_topic))
-        .routes(routes!(rooms::add_moderator))
-        .routes(routes!(rooms::direct_message))
+        .routes(routes!(members::add_moderator))
+        .routes(routes!(direct::direct_message))
         .routes(routes!(blocks::list, blocks::block))
         .routes(routes!(blocks::unblock))
         .routes(routes!(search::search))
