@@ -1,7 +1,10 @@
-//! Fan-out cost of the hub: publishing one pre-serialized event to every
-//! subscriber of a room, then draining their queues (what the writers do).
-//! Run with `cargo bench -p webchat-core --bench fanout`; compare the
-//! per-subscriber time across room sizes (it should stay flat).
+//! Costs of the hub. `publish_and_drain`: publishing one pre-serialized
+//! event to every subscriber of a room, then draining their queues (what the
+//! writers do). `join_storm`: N connections subscribing to one room one
+//! after another, with the presence each join causes delivered and drained,
+//! and the hub's 250 ms sweep run as the server does; the time per join must
+//! stay flat as N grows (a join that wakes every other connection makes the
+//! storm quadratic). Run with `cargo bench -p webchat-core --bench fanout`.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -45,6 +48,7 @@ fn fanout(c: &mut Criterion) {
                 user,
                 tx,
                 control: Control::new(),
+                ephemeral: true,
             };
             hub.subscribe("room", subscriber, 0, |_| Vec::new())
                 .expect("subscribes");
@@ -74,5 +78,64 @@ fn fanout(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fanout);
+fn user(id: usize) -> User {
+    User {
+        id: id as i64,
+        name: format!("u{id}"),
+        guest: true,
+        seed: false,
+        username: None,
+        admin: false,
+    }
+}
+
+/// Subscribes `n` connections to a fresh room, sweeping every `per_tick`
+/// joins (the server sweeps every 250 ms, and a storm brings many joins per
+/// sweep) and then draining every queue, as the writers would. Returns the
+/// items delivered, which shows the shape: N²/2 when every join is told to
+/// every connection at once.
+fn join_storm_once(n: usize, per_tick: usize) -> usize {
+    let hub = Hub::new(Box::new(Silent), Duration::ZERO);
+    let mut queues: Vec<mpsc::Receiver<Arc<str>>> = Vec::with_capacity(n);
+    let mut delivered = 0;
+    for conn in 0..n {
+        let (tx, rx) = mpsc::channel(512);
+        let subscriber = Subscriber {
+            conn: conn as u64,
+            user: user(conn),
+            tx,
+            control: Control::new(),
+            ephemeral: true,
+        };
+        hub.subscribe("room", subscriber, 0, |_| Vec::new())
+            .expect("subscribes");
+        queues.push(rx);
+        if conn % per_tick == per_tick - 1 {
+            hub.sweep(std::time::Instant::now());
+            // The writers of the connections that got something drain them.
+            for rx in &mut queues {
+                while rx.try_recv().is_ok() {
+                    delivered += 1;
+                }
+            }
+        }
+    }
+    delivered
+}
+
+fn join_storm(c: &mut Criterion) {
+    let mut group = c.benchmark_group("join_storm");
+    group.measurement_time(Duration::from_secs(4));
+    group.sample_size(10);
+    for n in [500usize, 1_000, 2_000] {
+        println!("join_storm/{n}: {} items delivered", join_storm_once(n, 50));
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
+            b.iter(|| black_box(join_storm_once(n, 50)));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, fanout, join_storm);
 criterion_main!(benches);

@@ -98,6 +98,9 @@ pub struct Subscriber<P> {
     pub user: User,
     pub tx: mpsc::Sender<P>,
     pub control: Arc<Control>,
+    /// Whether this connection shows presence and typing (v1 does; a seed
+    /// connection has no such frames): the others are never woken for them.
+    pub ephemeral: bool,
 }
 
 impl<P> Clone for Subscriber<P> {
@@ -106,6 +109,7 @@ impl<P> Clone for Subscriber<P> {
             conn: self.conn,
             user: self.user.clone(),
             tx: self.tx.clone(),
+            ephemeral: self.ephemeral,
             control: self.control.clone(),
         }
     }
@@ -141,6 +145,13 @@ struct RoomChannel<P> {
     replayed_upto: HashMap<ConnId, u64>,
     presence: Presence,
     typing: HashMap<UserId, Typist>,
+    /// Presence changes not announced yet: a join storm of N connections
+    /// would otherwise tell each join to every connection (N² deliveries).
+    /// The sweep announces them in one `presence` item per room and tick;
+    /// a join and a leave of one user within a tick cancel out.
+    pending_presence: HashMap<UserId, PendingPresence>,
+    /// Orders `pending_presence` as the changes happened.
+    presence_changes: u64,
     /// When each user's last typing start or renewal was relayed, kept after
     /// their indicator ends (stop, send, expiry) so that toggling `active`
     /// cannot restart the relay interval; pruned by the sweep once it is over.
@@ -156,15 +167,65 @@ impl<P> RoomChannel<P> {
             presence: Presence::default(),
             typing: HashMap::new(),
             typing_relayed: HashMap::new(),
+            pending_presence: HashMap::new(),
+            presence_changes: 0,
         }
     }
+
+    /// Notes that `user` came online (`joined`) or went offline, for the next sweep.
+    fn presence_changed(&mut self, user: &User, joined: bool) {
+        match self.pending_presence.get(&user.id) {
+            // The opposite change within the tick: nothing to announce.
+            Some(pending) if pending.joined != joined => {
+                self.pending_presence.remove(&user.id);
+            }
+            Some(_) => {}
+            None => {
+                self.presence_changes += 1;
+                self.pending_presence.insert(
+                    user.id,
+                    PendingPresence {
+                        order: self.presence_changes,
+                        user: user.clone(),
+                        joined,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The pending changes, joined and left, in the order they happened.
+    fn take_presence_changes(&mut self) -> (Vec<User>, Vec<User>) {
+        let mut pending: Vec<PendingPresence> =
+            self.pending_presence.drain().map(|(_, p)| p).collect();
+        pending.sort_by_key(|p| p.order);
+        let (joined, left): (Vec<_>, Vec<_>) = pending.into_iter().partition(|p| p.joined);
+        (
+            joined.into_iter().map(|p| p.user).collect(),
+            left.into_iter().map(|p| p.user).collect(),
+        )
+    }
 }
+
+struct PendingPresence {
+    order: u64,
+    user: User,
+    joined: bool,
+}
+
+/// At most this many users in a subscriber's presence snapshot: a room of
+/// twenty thousand would otherwise cost a copy of everyone per join. The
+/// snapshot says how many are online in all (`Subscribed::online`).
+pub const PRESENCE_SNAPSHOT_MAX: usize = 200;
 
 /// What a new subscriber learns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscribed {
     pub head: u64,
+    /// Online users, at most [`PRESENCE_SNAPSHOT_MAX`] of them.
     pub presence: Vec<User>,
+    /// How many users are online in all.
+    pub online: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,7 +293,8 @@ impl<P: Clone> Hub<P> {
         let came_online = channel.presence.connect(&subscriber.user);
         let subscribed = Subscribed {
             head: channel.head,
-            presence: channel.presence.snapshot(),
+            presence: channel.presence.snapshot(PRESENCE_SNAPSHOT_MAX),
+            online: channel.presence.len(),
         };
         for item in initial(&subscribed) {
             if subscriber.tx.try_send(item).is_err() {
@@ -249,10 +311,7 @@ impl<P: Clone> Hub<P> {
             }
         }
         if came_online {
-            let item = self
-                .announcer
-                .presence(room, std::slice::from_ref(&subscriber.user), &[]);
-            self.deliver(room, channel, &item, None, None);
+            channel.presence_changed(&subscriber.user, true);
         }
         channel
             .replayed_upto
@@ -271,23 +330,17 @@ impl<P: Clone> Hub<P> {
             return false;
         };
         channel.replayed_upto.remove(&conn);
-        // Another tab of the same user may still be typing there.
-        if !channel
-            .subscribers
-            .values()
-            .any(|s| s.user.id == subscriber.user.id)
-        {
-            self.stop_typing(room, channel, subscriber.user.id);
-        }
-        if let Some(user) =
+        let gone =
             channel
                 .presence
-                .disconnect(subscriber.user.id, Instant::now(), self.presence_grace)
-        {
-            let item = self
-                .announcer
-                .presence(room, &[], std::slice::from_ref(&user));
-            self.deliver(room, channel, &item, None, None);
+                .disconnect(subscriber.user.id, Instant::now(), self.presence_grace);
+        // Another tab of the same user may still be typing there (presence
+        // counts the user's connections, so no scan of the room is needed).
+        if !channel.presence.is_connected(subscriber.user.id) {
+            self.stop_typing(room, channel, subscriber.user.id);
+        }
+        if let Some(user) = gone {
+            channel.presence_changed(&user, false);
         }
         true
     }
@@ -316,10 +369,7 @@ impl<P: Clone> Hub<P> {
         }
         self.stop_typing(room, channel, user);
         if let Some(gone) = channel.presence.remove(user) {
-            let item = self
-                .announcer
-                .presence(room, &[], std::slice::from_ref(&gone));
-            self.deliver(room, channel, &item, None, None);
+            channel.presence_changed(&gone, false);
         }
         conns.len()
     }
@@ -332,7 +382,7 @@ impl<P: Clone> Hub<P> {
             .entry(room.to_owned())
             .or_insert_with(|| RoomChannel::new(seq));
         channel.head = channel.head.max(seq);
-        self.deliver(room, channel, &item, None, Some(seq));
+        self.deliver(room, channel, &item, None, Some(seq), false);
         channel.replayed_upto.retain(|_, upto| *upto > seq);
     }
 
@@ -341,7 +391,7 @@ impl<P: Clone> Hub<P> {
     pub fn publish_ephemeral(&self, room: &str, item: P, except: Option<ConnId>) {
         let mut rooms = self.shard(room);
         if let Some(channel) = rooms.get_mut(room) {
-            self.deliver(room, channel, &item, except, None);
+            self.deliver(room, channel, &item, except, None, false);
         }
     }
 
@@ -376,7 +426,7 @@ impl<P: Clone> Hub<P> {
             typist.shown = true;
             channel.typing_relayed.insert(user.id, now);
             let item = self.announcer.typing(room, &user, true);
-            self.deliver(room, channel, &item, Some(conn), None);
+            self.deliver(room, channel, &item, Some(conn), None, true);
         }
         true
     }
@@ -394,7 +444,7 @@ impl<P: Clone> Hub<P> {
             && typist.shown
         {
             let item = self.announcer.typing(room, &typist.user, false);
-            self.deliver(room, channel, &item, None, None);
+            self.deliver(room, channel, &item, None, None, true);
         }
     }
 
@@ -429,13 +479,18 @@ impl<P: Clone> Hub<P> {
                 for (user, conn) in deferred {
                     channel.typing_relayed.insert(user.id, now);
                     let item = self.announcer.typing(room, &user, true);
-                    self.deliver(room, channel, &item, Some(conn), None);
+                    self.deliver(room, channel, &item, Some(conn), None, true);
                 }
                 channel.typing_relayed.retain(|_, relayed| !over(relayed));
-                let left = channel.presence.expire(now, self.presence_grace);
-                if !left.is_empty() {
-                    let item = self.announcer.presence(room, &[], &left);
-                    self.deliver(room, channel, &item, None, None);
+                for user in channel.presence.expire(now, self.presence_grace) {
+                    channel.presence_changed(&user, false);
+                }
+                if !channel.pending_presence.is_empty() {
+                    let (joined, left) = channel.take_presence_changes();
+                    if !joined.is_empty() || !left.is_empty() {
+                        let item = self.announcer.presence(room, &joined, &left);
+                        self.deliver(room, channel, &item, None, None, true);
+                    }
                 }
             }
             // Rooms nobody listens to keep only their head.
@@ -452,7 +507,7 @@ impl<P: Clone> Hub<P> {
     pub fn presence(&self, room: &str) -> Vec<User> {
         self.shard(room)
             .get(room)
-            .map(|c| c.presence.snapshot())
+            .map(|c| c.presence.snapshot(usize::MAX))
             .unwrap_or_default()
     }
 
@@ -481,8 +536,9 @@ impl<P: Clone> Hub<P> {
         item: &P,
         except: Option<ConnId>,
         seq: Option<u64>,
+        ephemeral: bool,
     ) {
-        let mut lagging = send_all(channel, item, except, seq);
+        let mut lagging = send_all(channel, item, except, seq, ephemeral);
         while !lagging.is_empty() {
             let mut left = Vec::new();
             let mut stopped_typing = Vec::new();
@@ -491,50 +547,52 @@ impl<P: Clone> Hub<P> {
                 if let Some(subscriber) = channel.subscribers.remove(&conn) {
                     subscriber.control.close(CLOSE_TOO_SLOW);
                     let id = subscriber.user.id;
+                    if let Some(user) =
+                        channel
+                            .presence
+                            .disconnect(id, Instant::now(), self.presence_grace)
+                    {
+                        left.push(user);
+                    }
                     // Their last connection here is gone, and their typing
                     // with it (as on any disconnect), not 6 s later.
-                    if !channel.subscribers.values().any(|s| s.user.id == id)
+                    if !channel.presence.is_connected(id)
                         && let Some(typist) = channel.typing.remove(&id)
                         && typist.shown
                     {
                         stopped_typing.push(typist.user);
                     }
-                    if let Some(user) = channel.presence.disconnect(
-                        subscriber.user.id,
-                        Instant::now(),
-                        self.presence_grace,
-                    ) {
-                        left.push(user);
-                    }
                 }
             }
-            let mut notices: Vec<P> = stopped_typing
+            for user in &left {
+                channel.presence_changed(user, false);
+            }
+            let notices: Vec<P> = stopped_typing
                 .iter()
                 .map(|user| self.announcer.typing(room, user, false))
                 .collect();
-            if !left.is_empty() {
-                notices.push(self.announcer.presence(room, &[], &left));
-            }
             // A connection lagging on several notices is dropped once: the
             // second removal finds nothing.
             for notice in &notices {
-                lagging.extend(send_all(channel, notice, None, None));
+                lagging.extend(send_all(channel, notice, None, None, true));
             }
         }
     }
 }
 
 /// `try_send`s to every subscriber but `except`; returns those that could not take it.
-/// With `seq` (a log event), subscribers whose replay already covers it are skipped.
+/// With `seq` (a log event), subscribers whose replay already covers it are skipped;
+/// an `ephemeral` item (presence, typing) goes only to connections that show them.
 fn send_all<P: Clone>(
     channel: &RoomChannel<P>,
     item: &P,
     except: Option<ConnId>,
     seq: Option<u64>,
+    ephemeral: bool,
 ) -> Vec<ConnId> {
     let mut lagging = Vec::new();
     for (conn, subscriber) in &channel.subscribers {
-        if Some(*conn) == except {
+        if Some(*conn) == except || (ephemeral && !subscriber.ephemeral) {
             continue;
         }
         if let Some(seq) = seq
@@ -604,11 +662,17 @@ mod tests {
             Subscriber {
                 conn,
                 user: user(user_id),
+                ephemeral: true,
                 tx,
                 control: Control::new(),
             },
             rx,
         )
+    }
+
+    /// Runs the sweep now: the joins and leaves noted so far are announced.
+    fn settle(hub: &Hub<Item>) {
+        hub.sweep(Instant::now());
     }
 
     fn drain(rx: &mut mpsc::Receiver<Item>) -> Vec<Item> {
@@ -658,15 +722,16 @@ mod tests {
         for s in [a1, a2, b] {
             hub.subscribe("r", s, 0, |_| vec![]).expect("subscribes");
         }
+        settle(&hub);
         hub.set_typing("r", 2, true, Instant::now());
         drain(&mut b_rx);
         hub.unsubscribe("r", 1);
+        settle(&hub);
         assert!(drain(&mut b_rx).is_empty(), "tab 2 still types");
         hub.unsubscribe("r", 2);
-        assert_eq!(
-            drain(&mut b_rx),
-            vec![Item::Typing(1, false), Item::Presence(vec![], vec![1])]
-        );
+        assert_eq!(drain(&mut b_rx), vec![Item::Typing(1, false)]);
+        settle(&hub);
+        assert_eq!(drain(&mut b_rx), vec![Item::Presence(vec![], vec![1])]);
     }
 
     #[tokio::test]
@@ -677,6 +742,7 @@ mod tests {
         let (fast, mut fast_rx) = subscriber(2, 20, 16);
         hub.subscribe("r", slow, 0, |_| vec![]).expect("slow");
         hub.subscribe("r", fast, 0, |_| vec![]).expect("fast");
+        settle(&hub);
         drain(&mut slow_rx);
         drain(&mut fast_rx);
         hub.publish("r", 1, Item::Event(1));
@@ -686,14 +752,9 @@ mod tests {
             .await
             .expect("told to close");
         assert_eq!(code, CLOSE_TOO_SLOW);
-        assert_eq!(
-            drain(&mut fast_rx),
-            vec![
-                Item::Event(1),
-                Item::Event(2),
-                Item::Presence(vec![], vec![10])
-            ]
-        );
+        assert_eq!(drain(&mut fast_rx), vec![Item::Event(1), Item::Event(2)]);
+        settle(&hub);
+        assert_eq!(drain(&mut fast_rx), vec![Item::Presence(vec![], vec![10])]);
     }
 
     #[tokio::test]
@@ -703,6 +764,7 @@ mod tests {
         let (fast, mut fast_rx) = subscriber(2, 20, 16);
         hub.subscribe("r", slow, 0, |_| vec![]).expect("slow");
         hub.subscribe("r", fast, 0, |_| vec![]).expect("fast");
+        settle(&hub);
         let start = Instant::now();
         assert!(hub.set_typing("r", 1, true, start));
         drain(&mut slow_rx);
@@ -718,12 +780,11 @@ mod tests {
                 Item::Event(2),
                 Item::Event(3),
                 Item::Typing(10, false),
-                Item::Presence(vec![], vec![10])
             ]
         );
-        // Nothing is left for the sweep to announce.
+        // The sweep announces the leave, and no typing is left to expire.
         hub.sweep(start + TYPING_TTL + Duration::from_secs(1));
-        assert_eq!(drain(&mut fast_rx), vec![]);
+        assert_eq!(drain(&mut fast_rx), vec![Item::Presence(vec![], vec![10])]);
     }
 
     #[test]
@@ -731,17 +792,22 @@ mod tests {
         let hub = hub();
         let (watcher, mut watcher_rx) = subscriber(1, 1, 16);
         hub.subscribe("r", watcher, 0, |_| vec![]).expect("watcher");
+        settle(&hub);
+        drain(&mut watcher_rx);
         let (tab1, _rx1) = subscriber(2, 2, 16);
         let (tab2, _rx2) = subscriber(3, 2, 16);
         let s = hub.subscribe("r", tab1, 0, |_| vec![]).expect("tab1");
         assert_eq!(s.presence, vec![user(1), user(2)]);
+        assert_eq!(s.online, 2);
         hub.subscribe("r", tab2, 0, |_| vec![]).expect("tab2");
         assert!(hub.unsubscribe("r", 3));
+        settle(&hub);
         assert_eq!(
             drain(&mut watcher_rx),
             vec![Item::Presence(vec![2], vec![])]
         );
         assert!(hub.unsubscribe("r", 2));
+        settle(&hub);
         assert_eq!(
             drain(&mut watcher_rx),
             vec![Item::Presence(vec![], vec![2])]
@@ -756,6 +822,7 @@ mod tests {
         hub.subscribe("r", watcher, 0, |_| vec![]).expect("watcher");
         let (tab, _rx) = subscriber(2, 2, 16);
         hub.subscribe("r", tab, 0, |_| vec![]).expect("tab");
+        settle(&hub);
         drain(&mut watcher_rx);
         hub.unsubscribe("r", 2);
         let (reloaded, _rx2) = subscriber(3, 2, 16);
@@ -780,6 +847,7 @@ mod tests {
         let (b, mut b_rx) = subscriber(2, 2, 16);
         hub.subscribe("r", a, 0, |_| vec![]).expect("a");
         hub.subscribe("r", b, 0, |_| vec![]).expect("b");
+        settle(&hub);
         drain(&mut a_rx);
         drain(&mut b_rx);
         let start = Instant::now();
@@ -808,6 +876,8 @@ mod tests {
         let (b, mut b_rx) = subscriber(2, 2, 16);
         hub.subscribe("r", a, 0, |_| vec![]).expect("a");
         hub.subscribe("r", b, 0, |_| vec![]).expect("b");
+        settle(&hub);
+        drain(&mut b_rx);
         let start = Instant::now();
         hub.set_typing("r", 1, true, start);
         hub.clear_typing("r", 1);
@@ -822,9 +892,10 @@ mod tests {
                 Item::Typing(1, false),
                 Item::Typing(1, true),
                 Item::Typing(1, false),
-                Item::Presence(vec![], vec![1]),
             ]
         );
+        settle(&hub);
+        assert_eq!(drain(&mut b_rx), vec![Item::Presence(vec![], vec![1])]);
     }
 
     #[test]
@@ -834,6 +905,7 @@ mod tests {
         let (b, mut b_rx) = subscriber(2, 2, 16);
         hub.subscribe("r", a, 0, |_| vec![]).expect("a");
         hub.subscribe("r", b, 0, |_| vec![]).expect("b");
+        settle(&hub);
         drain(&mut a_rx);
         drain(&mut b_rx);
         let start = Instant::now();
@@ -879,12 +951,14 @@ mod tests {
         for s in [a1, a2, b] {
             hub.subscribe("r", s, 0, |_| vec![]).expect("subscribes");
         }
+        settle(&hub);
         drain(&mut a1_rx);
         drain(&mut a2_rx);
         drain(&mut b_rx);
         assert_eq!(hub.remove_user("r", 1, Item::Note("kicked")), 2);
         assert_eq!(drain(&mut a1_rx), vec![Item::Note("kicked")]);
         assert_eq!(drain(&mut a2_rx), vec![Item::Note("kicked")]);
+        settle(&hub);
         assert_eq!(
             drain(&mut b_rx),
             vec![Item::Presence(vec![], vec![1])],
@@ -892,6 +966,61 @@ mod tests {
         );
         hub.publish("r", 1, Item::Event(1));
         assert!(drain(&mut a1_rx).is_empty());
+    }
+
+    #[test]
+    fn a_join_storm_is_announced_once_per_sweep_and_joins_that_left_cancel_out() {
+        let hub = hub();
+        let (watcher, mut watcher_rx) = subscriber(1, 1, 16);
+        hub.subscribe("r", watcher, 0, |_| vec![]).expect("watcher");
+        settle(&hub);
+        drain(&mut watcher_rx);
+        let mut queues = Vec::new();
+        for conn in 2..=200 {
+            let (s, rx) = subscriber(conn, conn as i64, 16);
+            hub.subscribe("r", s, 0, |_| vec![]).expect("subscribes");
+            queues.push(rx);
+        }
+        hub.unsubscribe("r", 200);
+        assert!(
+            drain(&mut watcher_rx).is_empty(),
+            "nothing before the sweep"
+        );
+        settle(&hub);
+        assert_eq!(
+            drain(&mut watcher_rx),
+            vec![Item::Presence((2..200).collect(), vec![])],
+            "one announcement; the one who came and went is not in it"
+        );
+    }
+
+    #[test]
+    fn connections_that_show_no_presence_or_typing_are_not_woken_for_them() {
+        let hub = hub();
+        let (mut seed, mut seed_rx) = subscriber(1, 1, 16);
+        seed.ephemeral = false;
+        let (v1, _v1_rx) = subscriber(2, 2, 16);
+        hub.subscribe("r", seed, 0, |_| vec![]).expect("seed");
+        hub.subscribe("r", v1, 0, |_| vec![]).expect("v1");
+        hub.set_typing("r", 2, true, Instant::now());
+        settle(&hub);
+        hub.publish("r", 1, Item::Event(1));
+        assert_eq!(drain(&mut seed_rx), vec![Item::Event(1)]);
+    }
+
+    #[test]
+    fn the_presence_snapshot_is_capped_and_says_how_many_are_online() {
+        let hub = hub();
+        let mut queues = Vec::new();
+        for conn in 1..=(PRESENCE_SNAPSHOT_MAX as u64 + 50) {
+            let (s, rx) = subscriber(conn, conn as i64, 4);
+            hub.subscribe("r", s, 0, |_| vec![]).expect("subscribes");
+            queues.push(rx);
+        }
+        let (last, _rx) = subscriber(10_000, 10_000, 4);
+        let s = hub.subscribe("r", last, 0, |_| vec![]).expect("last");
+        assert_eq!(s.presence.len(), PRESENCE_SNAPSHOT_MAX);
+        assert_eq!(s.online, PRESENCE_SNAPSHOT_MAX + 51);
     }
 
     #[test]

@@ -31,7 +31,10 @@ pub enum ServerFrame {
         re: Option<Value>,
         room: String,
         head: u64,
+        /// Online users, at most 200 of them (see `online`).
         presence: Vec<UserView>,
+        /// How many users are online in all.
+        online: usize,
     },
     Unsubscribed {
         #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -105,6 +105,8 @@ async fn run(socket: WebSocket, state: AppState, user: User, _slot: SocketSlot) 
         user: user.clone(),
         tx: outbound.clone(),
         control,
+        // Seed clients have no presence or typing frames.
+        ephemeral: false,
     };
     let head = state.hub.head(LOBBY).unwrap_or(0);
     if state

@@ -495,6 +495,7 @@ impl Connection {
             user: self.user.clone(),
             tx: self.outbound.clone(),
             control: self.control.clone(),
+            ephemeral: true,
         };
         let room_key: Arc<str> = Arc::from(room.as_str());
         let result = self
@@ -506,6 +507,7 @@ impl Connection {
                     room: room.clone(),
                     head: subscribed.head,
                     presence: subscribed.presence.iter().map(User::view).collect(),
+                    online: subscribed.online,
                 })];
                 if let Some(since) = since
                     && since < subscribed.head
