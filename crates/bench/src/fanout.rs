@@ -170,7 +170,6 @@ pub(crate) struct Received {
 
 /// Reads a receiver's socket until `stop`, recording this run's messages.
 /// `delivered` counts first arrivals over all receivers.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn receive(
     mut ws: Ws,
     run: u32,

@@ -170,6 +170,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
     })
 }
 
+/// File descriptors kept aside for everything but the bench connections
+/// (the HTTP client's pool, standard streams, the runtime).
+const FD_RESERVE: u64 = 64;
+
 /// What every scenario needs.
 pub(crate) struct Ctx {
     pub(crate) target: Target,
@@ -189,6 +193,16 @@ impl Ctx {
             "this run would open {wanted} connections, more than --max-connections {}",
             self.max_connections
         );
+        // Each connection is a file descriptor of the tool's: fail now with
+        // the fix rather than midway with "too many open files".
+        if let Some(limit) = server_usage::open_files_limit() {
+            let needed = wanted + FD_RESERVE;
+            ensure!(
+                needed <= limit,
+                "this run needs about {needed} file descriptors and the limit is {limit}: \
+                 raise it (`ulimit -n {needed}`) or open fewer connections"
+            );
+        }
         Ok(())
     }
 

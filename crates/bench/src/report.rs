@@ -125,9 +125,10 @@ impl Report {
         if self.rate_limited() > 0 {
             let _ = writeln!(
                 out,
-                "hint: the server refused {} requests as rate_limited (429). Benchmark a server \
-                 started with raised limits, e.g. `webchat serve --sign-ins-per-minute 1000000 \
-                 --rate-per-s 1000000 --burst 1000000`.",
+                "hint: the server refused {} requests as rate_limited (429): its per-address \
+                 sign-in limit or per-user write budget is spent. Benchmark a server started with \
+                 raised limits, e.g. `webchat serve --sign-ins-per-minute 1000000 --rate-per-s \
+                 1000000 --burst 1000000` (docs/bench.md).",
                 self.rate_limited()
             );
         }

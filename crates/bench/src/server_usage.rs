@@ -1,5 +1,6 @@
 //! The server's CPU time and resident memory, read from `/proc/<pid>/stat`
-//! and `/proc/<pid>/status` (`--server-pid`, Linux only) through `procfs`.
+//! and `/proc/<pid>/status` (`--server-pid`, Linux only) through `procfs`;
+//! and the tool's own limit on open files.
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,15 @@ pub fn sample(pid: u32) -> anyhow::Result<Sample> {
         cpu_s: (stat.utime + stat.stime) as f64 / ticks as f64,
         rss_kib: status.vmrss.unwrap_or(0),
     })
+}
+
+/// The tool's soft limit on open files, if it has one and it can be read.
+pub fn open_files_limit() -> Option<u64> {
+    let limits = procfs::process::Process::myself().ok()?.limits().ok()?;
+    match limits.max_open_files.soft_limit {
+        procfs::process::LimitValue::Value(limit) => Some(limit),
+        procfs::process::LimitValue::Unlimited => None,
+    }
 }
 
 /// What the JSON line says about the server.
@@ -107,5 +117,6 @@ mod tests {
         let usage = probe.usage(10).expect("usage");
         assert!(usage.cpu_s >= 0.0 && usage.rss_after_kib > 0);
         assert!(Probe::start(None).expect("no pid").usage(1).is_none());
+        assert!(open_files_limit().is_none_or(|limit| limit > 0));
     }
 }
