@@ -171,3 +171,44 @@ async fn a_server_with_default_limits_answers_rate_limited_and_it_is_counted() {
     assert_eq!(report["committed"].as_u64(), Some(60 - limited), "{report}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_timed_and_the_server_is_measured() {
+    let server = server(true).await;
+    // The server runs in this process, so this process is the one measured.
+    let pid = std::process::id().to_string();
+    for dialect in ["v1", "seed"] {
+        let report = server
+            .bench(&[
+                "--dialect",
+                dialect,
+                "--server-pid",
+                &pid,
+                "idle",
+                "--connections",
+                "10",
+                "--hold",
+                "1",
+            ])
+            .await;
+        assert_documented_shape(&report);
+        assert_eq!(report["connections"], 10, "{report}");
+        assert_eq!(report["connect_us"]["count"], 10, "{report}");
+        assert_eq!(report["ready_us"]["count"], 10, "{report}");
+        assert_eq!(report["closes"], serde_json::json!({}), "{report}");
+        let usage = &report["server"];
+        for field in [
+            "pid",
+            "cpu_s",
+            "setup_cpu_s",
+            "rss_before_kib",
+            "rss_loaded_kib",
+            "rss_after_kib",
+            "rss_per_connection_kib",
+        ] {
+            assert!(usage[field].is_number(), "server.{field}: {report}");
+        }
+        assert!(usage["rss_after_kib"].as_u64().expect("rss") > 0);
+    }
+    server.stop().await;
+}
