@@ -19,7 +19,7 @@ use crate::conn::{self, Incoming};
 use crate::counters::Counters;
 use crate::fanout::{self, Plan};
 use crate::server_usage::Probe;
-use crate::stats::{self, micros};
+use crate::stats::{self, Shards, micros};
 use crate::tally::{SeqSet, Tally};
 use crate::target::Ws;
 use crate::{Ctx, Outcome, clients};
@@ -146,10 +146,12 @@ async fn mass_reconnect(
         wait_until: until + Duration::from_secs(args.drain),
     };
     let live = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let sent = fanout::send_loop(ws, 0, plan, ctx.target.counters.clone(), live).await;
+    let acks = Arc::new(Shards::new());
+    let counters = ctx.target.counters.clone();
+    let sent = fanout::send_loop(ws, 0, plan, counters, acks.clone(), live).await;
     outcome.sent = sent.sent;
     outcome.committed = sent.committed.len();
-    let _ = outcome.ack_latency.add(&sent.ack_latency);
+    outcome.ack_latency = acks.merged();
     let committed = Arc::new(sent.committed);
 
     ctx.phase("reconnect", away.len() as u64);

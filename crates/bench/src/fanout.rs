@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use anyhow::ensure;
 use futures_util::{SinkExt, StreamExt, stream};
-use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Message;
@@ -25,10 +25,16 @@ use crate::body::{Stamp, unix_nanos};
 use crate::conn::{self, Incoming, ROOM};
 use crate::counters::Counters;
 use crate::server_usage::Probe;
-use crate::stats::{self, micros};
+use crate::stats::{Shards, micros};
 use crate::tally::{Arrival, SeqSet, Tally};
 use crate::target::Ws;
 use crate::{Ctx, Outcome, clients};
+
+/// Bits of loss/duplicate accounting a run may need (512 MiB).
+const MAX_TALLY_BITS: u64 = 4 << 30;
+
+/// Messages a run may send: each keeps its send time (16 bytes) until acked.
+const MAX_MESSAGES: u64 = 10_000_000;
 
 /// What one sender is to do.
 #[derive(Debug, Clone)]
@@ -52,18 +58,18 @@ pub(crate) struct Sent {
     pub(crate) sent: u64,
     /// The seqs the server took (acked, or echoed on seed).
     pub(crate) committed: SeqSet,
-    pub(crate) ack_latency: Histogram<u64>,
     pub(crate) last_ack: Option<Instant>,
 }
 
 /// Sends `plan.messages` stamped messages as sender `sender` and collects
-/// what the server answered. `committed_live` counts commits as they come
-/// (progress, and when receivers may stop waiting).
+/// what the server answered; ack latencies go into `ack_latency`.
+/// `committed_live` counts commits as they come (for the progress bar).
 pub(crate) async fn send_loop(
     ws: Ws,
     sender: u32,
     plan: Plan,
     counters: Arc<Counters>,
+    ack_latency: Arc<Shards>,
     committed_live: Arc<AtomicU64>,
 ) -> Sent {
     let (mut sink, mut stream) = ws.split();
@@ -71,7 +77,6 @@ pub(crate) async fn send_loop(
         sender,
         sent: 0,
         committed: SeqSet::new(plan.messages),
-        ack_latency: stats::histogram(),
         last_ack: None,
     };
     let capacity = usize::try_from(plan.messages).unwrap_or(0);
@@ -121,7 +126,7 @@ pub(crate) async fn send_loop(
                         committed_live.fetch_add(1, Ordering::Relaxed);
                         let now = Instant::now();
                         if let Some(at) = usize::try_from(seq).ok().and_then(|i| sent_at.get(i)) {
-                            out.ack_latency.saturating_record(micros(now - *at));
+                            ack_latency.record_us(sender as usize, micros(now - *at));
                         }
                         out.last_ack = Some(now);
                     }
@@ -164,24 +169,35 @@ async fn tick(ticker: Option<&mut tokio::time::Interval>) {
 /// What one receiver got.
 pub(crate) struct Received {
     pub(crate) tally: Tally,
-    pub(crate) latency: Histogram<u64>,
     pub(crate) last: Option<Instant>,
 }
 
-/// Reads a receiver's socket until `stop`, recording this run's messages.
-/// `delivered` counts first arrivals over all receivers.
-pub(crate) async fn receive(
-    mut ws: Ws,
-    run: u32,
-    senders: u32,
-    per_sender: u64,
-    counters: Arc<Counters>,
-    delivered: Arc<AtomicU64>,
-    stop: CancellationToken,
-) -> Received {
+/// What every receiver shares.
+#[derive(Clone)]
+pub(crate) struct Receiving {
+    pub(crate) run: u32,
+    pub(crate) senders: u32,
+    pub(crate) per_sender: u64,
+    pub(crate) counters: Arc<Counters>,
+    pub(crate) latency: Arc<Shards>,
+    /// First arrivals over all receivers.
+    pub(crate) delivered: Arc<AtomicU64>,
+    pub(crate) stop: CancellationToken,
+}
+
+/// Reads receiver `index`'s socket until `stop`, recording this run's messages.
+pub(crate) async fn receive(mut ws: Ws, index: usize, shared: Receiving) -> Received {
+    let Receiving {
+        run,
+        senders,
+        per_sender,
+        counters,
+        latency,
+        delivered,
+        stop,
+    } = shared;
     let mut out = Received {
         tally: Tally::new(senders, per_sender),
-        latency: stats::histogram(),
         last: None,
     };
     loop {
@@ -199,10 +215,8 @@ pub(crate) async fn receive(
             && let Some(stamp) = Stamp::decode(&body)
             && stamp.run == run
         {
-            stats::record_ns(
-                &mut out.latency,
-                unix_nanos().saturating_sub(stamp.sent_unix_ns),
-            );
+            let nanos = unix_nanos().saturating_sub(stamp.sent_unix_ns);
+            latency.record_us(index, nanos / 1000);
             if matches!(
                 out.tally.record(stamp.sender, stamp.seq),
                 Arrival::InOrder | Arrival::Late
@@ -225,11 +239,31 @@ pub(crate) async fn run(
     pacing: &Pacing,
 ) -> anyhow::Result<Outcome> {
     ctx.check_connections(receivers + senders)?;
+    let messages = pacing.messages;
+    // One bit per (receiver, sender, message), one send time per message.
+    let tally_bits = receivers.saturating_mul(senders).saturating_mul(messages);
+    ensure!(
+        tally_bits <= MAX_TALLY_BITS,
+        "receivers × senders × messages is {tally_bits}, more than {MAX_TALLY_BITS} \
+         (the accounting would need over 512 MiB): fewer messages per sender"
+    );
+    ensure!(
+        senders.saturating_mul(messages) <= MAX_MESSAGES,
+        "senders × messages is over {MAX_MESSAGES}: fewer messages per sender"
+    );
     let mut outcome = Outcome::new();
-    let stop = CancellationToken::new();
-    let delivered = Arc::new(AtomicU64::new(0));
-    let sender_count = u32::try_from(senders)?;
-    let (run, messages) = (ctx.run, pacing.messages);
+    let latency = Arc::new(Shards::new());
+    let ack_latency = Arc::new(Shards::new());
+    let shared = Receiving {
+        run: ctx.run,
+        senders: u32::try_from(senders)?,
+        per_sender: messages,
+        counters: ctx.target.counters.clone(),
+        latency: latency.clone(),
+        delivered: Arc::new(AtomicU64::new(0)),
+        stop: CancellationToken::new(),
+    };
+    let (run, delivered, stop) = (ctx.run, shared.delivered.clone(), shared.stop.clone());
 
     ctx.phase("receivers", receivers);
     // Each receiver starts reading as soon as it is subscribed: the joins of
@@ -237,8 +271,7 @@ pub(crate) async fn run(
     let receiving: Vec<_> = stream::iter(0..receivers)
         .map(|i| {
             let name = ctx.name("r", i);
-            let (target, dialect) = (ctx.target.clone(), ctx.dialect);
-            let (delivered, stop) = (delivered.clone(), stop.clone());
+            let (target, dialect, shared) = (ctx.target.clone(), ctx.dialect, shared.clone());
             async move {
                 let token = clients::sign_in(&target, dialect, &name).await;
                 if dialect == Dialect::V1 && token.is_none() {
@@ -246,16 +279,8 @@ pub(crate) async fn run(
                 }
                 let opened =
                     clients::subscriber(&target, dialect, &name, token.as_deref(), None).await?;
-                let counters = target.counters.clone();
-                let task = tokio::spawn(receive(
-                    opened.ws,
-                    run,
-                    sender_count,
-                    messages,
-                    counters,
-                    delivered,
-                    stop,
-                ));
+                let index = usize::try_from(i).unwrap_or(0);
+                let task = tokio::spawn(receive(opened.ws, index, shared));
                 Some((opened.connect, opened.ready, task))
             }
         })
@@ -319,6 +344,7 @@ pub(crate) async fn run(
                 i,
                 plan.clone(),
                 ctx.target.counters.clone(),
+                ack_latency.clone(),
                 committed_live.clone(),
             ))
         })
@@ -342,7 +368,6 @@ pub(crate) async fn run(
     for sent in results.into_iter().flatten() {
         outcome.sent += sent.sent;
         outcome.committed += sent.committed.len();
-        let _ = outcome.ack_latency.add(&sent.ack_latency);
         last = last.max(sent.last_ack.unwrap_or(start));
         if let Some(slot) = usize::try_from(sent.sender)
             .ok()
@@ -373,10 +398,11 @@ pub(crate) async fn run(
         outcome.duplicates += received.tally.duplicates;
         outcome.reordered += received.tally.reordered;
         outcome.loss += received.tally.missing(&committed);
-        let _ = outcome.latency.add(&received.latency);
         last = last.max(received.last.unwrap_or(start));
     }
     outcome.expected_deliveries = expected;
+    outcome.latency = latency.merged();
+    outcome.ack_latency = ack_latency.merged();
     outcome.elapsed = last - start;
     Ok(outcome)
 }
