@@ -228,6 +228,13 @@ async fn serve_http(
             },
             () = &mut shutdown => break,
         };
+        // Chat frames are small and latency-bound: with Nagle's algorithm a
+        // frame written while an earlier one awaits its ACK waits for it too
+        // (up to the peer's delayed-ACK timer, ~40 ms). Failing to set it
+        // only costs latency, so it is logged, not fatal.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "setting TCP_NODELAY failed");
+        }
         let service = tower::ServiceExt::map_request(
             router.clone(),
             move |mut request: axum::http::Request<hyper::body::Incoming>| {

@@ -1,5 +1,6 @@
 //! Command-line interface: `webchat serve` and its flags, each also read
-//! from a `WEBCHAT_*` environment variable.
+//! from a `WEBCHAT_*` environment variable; `webchat admin`; and
+//! `webchat bench`, the load generator (crate `webchat-bench`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,6 +33,9 @@ enum Command {
         #[command(subcommand)]
         command: crate::admin::AdminCommand,
     },
+    /// Load generator for protocol v1 and the seed endpoint, loopback only:
+    /// prints a summary (stderr) and one JSON line (stdout). See docs/bench.md.
+    Bench(webchat_bench::BenchArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -137,6 +141,7 @@ impl Cli {
         match self.command {
             Command::Serve(args) => serve(args).await,
             Command::Admin { data_dir, command } => crate::admin::run(&data_dir, command).await,
+            Command::Bench(args) => webchat_bench::main(args).await,
         }
     }
 }

@@ -500,3 +500,34 @@ fn a_public_address_without_a_public_url_warns_once_that_host_is_not_checked() {
     let local = start(data.path(), &[]);
     assert_eq!(warned(&local), 0, "loopback checks Host");
 }
+
+#[test]
+fn bench_refuses_servers_off_loopback_and_unbounded_flags() {
+    let off_loopback = Command::new(BINARY)
+        .args(["bench", "--url", "http://192.0.2.1:8000", "idle"])
+        .output()
+        .expect("runs");
+    assert!(!off_loopback.status.success());
+    let text = String::from_utf8_lossy(&off_loopback.stderr);
+    assert!(text.contains("loopback"), "{text}");
+    let too_long = Command::new(BINARY)
+        .args(["bench", "--duration", "301", "idle"])
+        .output()
+        .expect("runs");
+    assert_eq!(too_long.status.code(), Some(2));
+    let help = Command::new(BINARY)
+        .args(["bench", "--help"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&help.stdout);
+    for word in [
+        "fanout",
+        "idle",
+        "durable",
+        "churn",
+        "--url",
+        "--server-pid",
+    ] {
+        assert!(text.contains(word), "{word} in {text}");
+    }
+}
