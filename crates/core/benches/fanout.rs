@@ -1,6 +1,9 @@
 //! Costs of the hub. `publish_and_drain`: publishing one pre-serialized
-//! event to every subscriber of a room, then draining their queues (what the
-//! writers do). `join_storm`: N connections subscribing to one room one
+//! event to every subscriber of a room, then draining their queues in place
+//! (no task is woken: a lower bound). `publish_and_wake`: the same with one
+//! tokio task per subscriber parked on its queue, as the writers are, timed
+//! until every task has its event: the wake-ups and the scheduler included,
+//! which is what a delivery costs in the server. `join_storm`: N connections subscribing to one room one
 //! after another, with the presence each join causes delivered and drained,
 //! and the hub's 250 ms sweep run as the server does; the time per join must
 //! stay flat as N grows (a join that wakes every other connection makes the
@@ -78,6 +81,67 @@ fn fanout(c: &mut Criterion) {
     group.finish();
 }
 
+/// Publishes to `subscribers` writer-like tasks on a current-thread runtime
+/// (the server runs on one core in the benchmarks) and waits until each has
+/// received the event.
+fn publish_and_wake(c: &mut Criterion) {
+    let mut group = c.benchmark_group("publish_and_wake");
+    group.measurement_time(Duration::from_secs(3));
+    group.sample_size(20);
+    for subscribers in [100usize, 1_000, 10_000] {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let hub = Arc::new(Hub::new(Box::new(Silent), Duration::ZERO));
+        let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let all_in = Arc::new(tokio::sync::Notify::new());
+        runtime.block_on(async {
+            for conn in 0..subscribers {
+                let (tx, mut rx) = mpsc::channel::<Arc<str>>(512);
+                let subscriber = Subscriber {
+                    conn: conn as u64,
+                    user: user(conn),
+                    tx,
+                    control: Control::new(),
+                    ephemeral: true,
+                };
+                hub.subscribe("room", subscriber, 0, |_| Vec::new())
+                    .expect("subscribes");
+                let (received, all_in) = (received.clone(), all_in.clone());
+                tokio::spawn(async move {
+                    while let Some(item) = rx.recv().await {
+                        black_box(item);
+                        let count = received.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
+                        if count == subscribers {
+                            all_in.notify_one();
+                        }
+                    }
+                });
+            }
+            // Let the tasks park on their queues.
+            tokio::task::yield_now().await;
+        });
+        let event: Arc<str> = Arc::from(r#"{"type":"event","room":"room","seq":1,"body":"hello"}"#);
+        let mut seq = 0;
+        group.throughput(Throughput::Elements(subscribers as u64));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(subscribers),
+            &subscribers,
+            |b, _| {
+                b.iter(|| {
+                    runtime.block_on(async {
+                        received.store(0, std::sync::atomic::Ordering::Release);
+                        seq += 1;
+                        hub.publish("room", seq, event.clone());
+                        all_in.notified().await;
+                    });
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
 fn user(id: usize) -> User {
     User {
         id: id as i64,
@@ -137,5 +201,5 @@ fn join_storm(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fanout, join_storm);
+criterion_group!(benches, fanout, publish_and_wake, join_storm);
 criterion_main!(benches);

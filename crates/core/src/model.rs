@@ -236,6 +236,18 @@ pub struct NewRoom {
     pub created_by: UserId,
 }
 
+/// What decides what a user may do in a room, read in one go on the hot
+/// path (every message a user sends checks it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomAccess {
+    pub visibility: Visibility,
+    /// See [`Room::owner`].
+    pub owner: Option<UserId>,
+    /// The user's role, if they are a member.
+    pub role: Option<Role>,
+    pub banned: bool,
+}
+
 /// Where a page of the public room directory starts: after the room with
 /// this key, in directory order (most members first, then most events, then
 /// id). Clients see it as an opaque cursor (see [`DirectoryKey::cursor`]).

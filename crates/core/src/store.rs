@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::model::{
-    DirectoryKey, Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room, SessionInfo,
-    SessionKind, User, UserId,
+    DirectoryKey, Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room, RoomAccess,
+    SessionInfo, SessionKind, User, UserId,
 };
 
 #[derive(Debug, Error)]
@@ -181,6 +181,24 @@ pub trait Store: EventLog {
     // --- rooms and membership ---------------------------------------------
     async fn create_room(&self, room: &NewRoom) -> Result<Room, StoreError>;
     async fn room(&self, id: &str) -> Result<Option<Room>, StoreError>;
+    /// The room's visibility and owner with `user`'s role and ban there;
+    /// `None` when there is no such room. One read for what every write
+    /// checks; backends may answer it with one query (the default makes three).
+    async fn room_access(
+        &self,
+        room: &str,
+        user: UserId,
+    ) -> Result<Option<RoomAccess>, StoreError> {
+        let Some(found) = self.room(room).await? else {
+            return Ok(None);
+        };
+        Ok(Some(RoomAccess {
+            visibility: found.visibility,
+            owner: found.owner,
+            role: self.role(room, user).await?,
+            banned: self.is_banned(room, user).await?,
+        }))
+    }
     /// How many rooms (not DMs) `user` has created.
     async fn rooms_created(&self, user: UserId) -> Result<u64, StoreError>;
     /// A page of the public room directory: at most `limit` rooms after

@@ -24,6 +24,7 @@ pub async fn run_all(store: &dyn Store) {
     imported_rooms_keep_their_log(store).await;
     the_directory_pages_public_rooms_busiest_first(store).await;
     blocks_are_per_user_and_idempotent(store).await;
+    room_access_tells_visibility_owner_role_and_ban(store).await;
     look_alike_names_are_reserved_for_accounts(store).await;
     authors_say_whether_they_are_guests_and_seed_clients(store).await;
 }
@@ -990,5 +991,36 @@ async fn authors_say_whether_they_are_guests_and_seed_clients(store: &dyn Store)
             (guest.id, true, false),
             (seed.id, true, true)
         ]
+    );
+}
+
+async fn room_access_tells_visibility_owner_role_and_ban(store: &dyn Store) {
+    let owner = store.create_guest("access-owner").await.expect("creates");
+    let other = store.create_guest("access-other").await.expect("creates");
+    room_for(store, "access", &owner, Visibility::Private).await;
+    let mine = store
+        .room_access("access", owner.id)
+        .await
+        .expect("reads")
+        .expect("exists");
+    assert_eq!(
+        (mine.visibility, mine.owner, mine.role, mine.banned),
+        (
+            Visibility::Private,
+            Some(owner.id),
+            Some(Role::Owner),
+            false
+        )
+    );
+    store.ban("access", other.id, owner.id).await.expect("bans");
+    let theirs = store
+        .room_access("access", other.id)
+        .await
+        .expect("reads")
+        .expect("exists");
+    assert_eq!((theirs.role, theirs.banned), (None, true));
+    assert_eq!(
+        store.room_access("nowhere", owner.id).await.expect("reads"),
+        None
     );
 }

@@ -22,7 +22,7 @@ use sqlx::{Row, SqlitePool};
 use webchat_core::clock;
 use webchat_core::model::{
     Author, DirectoryKey, Event, EventId, MemberRoom, NewEvent, NewRoom, Page, Role, Room,
-    SessionInfo, SessionKind, User, UserId,
+    RoomAccess, SessionInfo, SessionKind, User, UserId,
 };
 use webchat_core::store::{
     AppendError, Appended, Ban, Credentials, EventLog, Member, RoomRules, SearchPage, Store,
@@ -763,6 +763,36 @@ impl Store for SqliteStore {
         .await
         .map_err(backend)?;
         row.as_ref().map(room_from).transpose().map_err(backend)
+    }
+
+    async fn room_access(
+        &self,
+        room: &str,
+        user: UserId,
+    ) -> Result<Option<RoomAccess>, StoreError> {
+        let row = sqlx::query(
+            "SELECT r.visibility, r.created_by, m.role, b.user_id IS NOT NULL AS banned \
+             FROM rooms r \
+             LEFT JOIN members m ON m.room_id = r.id AND m.user_id = ?2 \
+             LEFT JOIN bans b ON b.room_id = r.id AND b.user_id = ?2 \
+             WHERE r.id = ?1",
+        )
+        .bind(room)
+        .bind(user)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let visibility: String = row.try_get("visibility").map_err(backend)?;
+        let visibility = Visibility::parse(&visibility).unwrap_or(Visibility::Private);
+        let created_by: Option<i64> = row.try_get("created_by").map_err(backend)?;
+        let role: Option<String> = row.try_get("role").map_err(backend)?;
+        Ok(Some(RoomAccess {
+            visibility,
+            owner: created_by.filter(|_| visibility != Visibility::Dm),
+            role: role.as_deref().and_then(Role::parse),
+            banned: row.try_get("banned").map_err(backend)?,
+        }))
     }
 
     async fn rooms_created(&self, user: UserId) -> Result<u64, StoreError> {
