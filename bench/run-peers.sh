@@ -70,27 +70,11 @@ done
 if [[ -d /work/main/target ]]; then
     export CARGO_TARGET_DIR=/work/main/target
 fi
-log "building webchat (release)"
-(cd "$ROOT" && cargo build --release --locked -p webchat)
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/webchat
-[[ -x $BIN ]] || die "no binary at $BIN"
-
-if [[ ,$SERVERS, == *,fastapi,* && ! -x $PEERS/fastapi/.venv/bin/uvicorn ]]; then
-    log "installing the FastAPI peer into bench/peers/fastapi/.venv"
-    python3 -m venv "$PEERS/fastapi/.venv"
-    "$PEERS/fastapi/.venv/bin/pip" install --quiet -r "$PEERS/fastapi/requirements.txt"
-fi
-if [[ ,$SERVERS, == *,node-ws,* && ! -d $PEERS/node-ws/node_modules/ws ]]; then
-    log "installing the node-ws peer (npm ci)"
-    (cd "$PEERS/node-ws" && npm ci --no-audit --no-fund --silent)
-fi
-
-# --- servers -----------------------------------------------------------------
-
 SERVER_PID=
+# The build or the tool run, in the background and waited for, so that a
+# TERM to this script runs the trap at once rather than after it.
+CHILD_PID=
 WORK=$(mktemp -d /tmp/run-peers.XXXXXX)
-if [[ -z $RAW ]]; then RAW=$WORK/raw; fi
-mkdir -p "$RAW"
 
 stop_server() {
     if [[ -n $SERVER_PID ]]; then
@@ -106,13 +90,43 @@ stop_server() {
     fi
 }
 cleanup() {
+    if [[ -n $CHILD_PID ]]; then
+        # cargo stops its rustc jobs; timeout(1) passes the TERM on to the tool.
+        kill -TERM "$CHILD_PID" 2>/dev/null || true
+        wait "$CHILD_PID" 2>/dev/null || true
+    fi
     stop_server
     # The raw JSON lines and server logs stay (a quoted number must cite its
-    # lines); only the data folder, which can be large, goes.
-    rm -rf "$WORK/data"
+    # lines); the data folder and the binary's copy, which are large, go.
+    rm -rf "$WORK/data" "$WORK/webchat"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+log "building webchat (release)"
+(cd "$ROOT" && exec cargo build --release --locked -p webchat) &
+CHILD_PID=$!
+wait "$CHILD_PID"
+CHILD_PID=
+# A copy: another checkout building into the same target folder would
+# replace target/release/webchat in the middle of the series.
+cp "${CARGO_TARGET_DIR:-$ROOT/target}/release/webchat" "$WORK/webchat"
+BIN=$WORK/webchat
+
+if [[ ,$SERVERS, == *,fastapi,* && ! -x $PEERS/fastapi/.venv/bin/uvicorn ]]; then
+    log "installing the FastAPI peer into bench/peers/fastapi/.venv"
+    python3 -m venv "$PEERS/fastapi/.venv"
+    "$PEERS/fastapi/.venv/bin/pip" install --quiet -r "$PEERS/fastapi/requirements.txt"
+fi
+if [[ ,$SERVERS, == *,node-ws,* && ! -d $PEERS/node-ws/node_modules/ws ]]; then
+    log "installing the node-ws peer (npm ci)"
+    (cd "$PEERS/node-ws" && npm ci --no-audit --no-fund --silent)
+fi
+
+if [[ -z $RAW ]]; then RAW=$WORK/raw; fi
+mkdir -p "$RAW"
+
+# --- servers -----------------------------------------------------------------
 
 port_free() {
     ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null
@@ -186,12 +200,16 @@ for s in "${!SCENARIOS[@]}"; do
             start_server "$server"
             # Bounded twice: by the tool's own --duration/--drain/--step-timeout
             # and, should it hang anyway, by timeout(1).
-            if timeout --kill-after=10 "$RUN_TIMEOUT" taskset -c 0 "$BIN" bench \
+            timeout --kill-after=10 "$RUN_TIMEOUT" taskset -c 0 "$BIN" bench \
                 --url "http://127.0.0.1:$PORT" --dialect seed --server-pid "$SERVER_PID" --quiet \
-                "${args[@]}" >"$WORK/line" 2>"$WORK/summary"; then
+                "${args[@]}" >"$WORK/line" 2>"$WORK/summary" &
+            CHILD_PID=$!
+            if wait "$CHILD_PID"; then
+                CHILD_PID=
                 tail -n 1 "$WORK/line" | jq -c --arg server "$server" --argjson run "$run" \
                     '. + {peer: $server, run: $run}' >>"$runs"
             else
+                CHILD_PID=
                 log "$server run $run failed: $(tail -n 3 "$WORK/summary" | tr '\n' ' ')"
             fi
             stop_server
@@ -222,6 +240,7 @@ TABLE=$WORK/table.md
     jq -rs '
         def ms: . / 1000 | (. * 100 | round) / 100;
         def r1: (. * 10 | round) / 10;
+        def r2: (. * 100 | round) / 100;
         sort_by(.order)[]
         | .label as $scen | .server as $server
         | if .median == null then "| `\($scen)` | \($server) | failed | | | | | 0 of \(.runs) runs gave a result |"
@@ -236,7 +255,7 @@ TABLE=$WORK/table.md
                (if $m.duplicates > 0 then "\($m.duplicates) duplicates" else empty end),
                (if $m.reordered > 0 then "\($m.reordered) reordered" else empty end)
              ] | join(", ")) as $notes
-          | "| `\($scen)` | \($server) | \($m.deliveries_per_s | round) | \($lat) | \($m.loss) of \($m.expected_deliveries) | \($m.server.cpu_s // 0 | r1) / \($m.server.setup_cpu_s // 0 | r1) | \($m.server.rss_per_connection_kib // 0 | r1) | \($notes) |"
+          | "| `\($scen)` | \($server) | \($m.deliveries_per_s | round) | \($lat) | \($m.loss) of \($m.expected_deliveries) | \($m.server.cpu_s // 0 | r2) / \($m.server.setup_cpu_s // 0 | r2) | \($m.server.rss_per_connection_kib // 0 | r1) | \($notes) |"
           end
     ' "$MEDIANS"
 } >"$TABLE"
