@@ -41,7 +41,7 @@ while [[ $# -gt 0 ]]; do
         --port) PORT=${2:?--port needs a number}; shift 2 ;;
         --raw) RAW=${2:?--raw needs a folder}; shift 2 ;;
         --scenario) SCENARIOS+=("${2:?--scenario needs arguments}"); shift 2 ;;
-        -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -57,6 +57,11 @@ if [[ ${#SCENARIOS[@]} -eq 0 ]]; then
     )
 fi
 RUN_TIMEOUT=${RUN_TIMEOUT:-180}
+IFS=, read -ra SERVER_LIST <<<"$SERVERS"
+# Checked before the build, not after it.
+for server in "${SERVER_LIST[@]}"; do
+    [[ $server =~ ^(webchat|fastapi|node-ws)$ ]] || die "unknown server $server (webchat, fastapi, node-ws)"
+done
 
 for tool in jq taskset timeout python3 node npm; do
     command -v "$tool" >/dev/null || die "$tool is required"
@@ -186,7 +191,6 @@ headline() {
     esac
 }
 
-IFS=, read -ra SERVER_LIST <<<"$SERVERS"
 MEDIANS=$WORK/medians.jsonl
 : >"$MEDIANS"
 
