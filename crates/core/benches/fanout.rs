@@ -37,25 +37,7 @@ fn fanout(c: &mut Criterion) {
         let hub = Hub::new(Box::new(Silent), Duration::ZERO);
         let mut queues = Vec::with_capacity(subscribers);
         for conn in 0..subscribers {
-            let (tx, rx) = mpsc::channel(4);
-            let user = User {
-                id: conn as i64,
-                name: format!("u{conn}"),
-                guest: true,
-                seed: false,
-                username: None,
-                admin: false,
-            };
-            let subscriber = Subscriber {
-                conn: conn as u64,
-                user,
-                tx,
-                control: Control::new(),
-                ephemeral: true,
-            };
-            hub.subscribe("room", subscriber, 0, |_| Vec::new())
-                .expect("subscribes");
-            queues.push(rx);
+            queues.push(join(&hub, conn, 4));
         }
         // Presence announcements queued while subscribing are not part of the measurement.
         for rx in &mut queues {
@@ -97,16 +79,7 @@ fn publish_and_wake(c: &mut Criterion) {
         let all_in = Arc::new(tokio::sync::Notify::new());
         runtime.block_on(async {
             for conn in 0..subscribers {
-                let (tx, mut rx) = mpsc::channel::<Arc<str>>(512);
-                let subscriber = Subscriber {
-                    conn: conn as u64,
-                    user: user(conn),
-                    tx,
-                    control: Control::new(),
-                    ephemeral: true,
-                };
-                hub.subscribe("room", subscriber, 0, |_| Vec::new())
-                    .expect("subscribes");
+                let mut rx = join(&hub, conn, 512);
                 let (received, all_in) = (received.clone(), all_in.clone());
                 tokio::spawn(async move {
                     while let Some(item) = rx.recv().await {
@@ -142,6 +115,21 @@ fn publish_and_wake(c: &mut Criterion) {
     group.finish();
 }
 
+/// Subscribes connection `conn` (user `conn`) to `room` with a queue of `capacity`.
+fn join(hub: &Hub<Arc<str>>, conn: usize, capacity: usize) -> mpsc::Receiver<Arc<str>> {
+    let (tx, rx) = mpsc::channel(capacity);
+    let subscriber = Subscriber {
+        conn: conn as u64,
+        user: user(conn),
+        tx,
+        control: Control::new(),
+        ephemeral: true,
+    };
+    hub.subscribe("room", subscriber, 0, |_| Vec::new())
+        .expect("subscribes");
+    rx
+}
+
 fn user(id: usize) -> User {
     User {
         id: id as i64,
@@ -163,17 +151,7 @@ fn join_storm_once(n: usize, per_tick: usize) -> usize {
     let mut queues: Vec<mpsc::Receiver<Arc<str>>> = Vec::with_capacity(n);
     let mut delivered = 0;
     for conn in 0..n {
-        let (tx, rx) = mpsc::channel(512);
-        let subscriber = Subscriber {
-            conn: conn as u64,
-            user: user(conn),
-            tx,
-            control: Control::new(),
-            ephemeral: true,
-        };
-        hub.subscribe("room", subscriber, 0, |_| Vec::new())
-            .expect("subscribes");
-        queues.push(rx);
+        queues.push(join(&hub, conn, 512));
         if conn % per_tick == per_tick - 1 {
             hub.sweep(std::time::Instant::now());
             // The writers of the connections that got something drain them.
