@@ -120,6 +120,13 @@ pub struct FanoutArgs {
     #[arg(long, default_value_t = 2,
           value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub senders: u64,
+    /// v1: spread everyone over this many new public rooms instead of
+    /// lobby: receiver i subscribes to room i mod R; sender s creates rooms
+    /// s, s + S, s + 2S … and writes to them in turn (0: lobby only). The
+    /// server's room quota must allow it (`serve --rooms-per-hour`).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    pub rooms: u64,
     #[command(flatten)]
     #[serde(flatten)]
     pub pacing: Pacing,
@@ -135,6 +142,11 @@ pub struct IdleArgs {
     #[arg(long, default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(0..=300))]
     pub hold: u64,
+    /// v1: sign every client in and join it to lobby over REST first, then
+    /// measure only the connections (a restart's reconnect storm of
+    /// existing members, with no `join` event per connection).
+    #[arg(long)]
+    pub returning: bool,
 }
 
 #[derive(Debug, Clone, Args, serde::Serialize)]

@@ -144,6 +144,7 @@ async fn mass_reconnect(
         body_bytes: 0,
         send_until: until,
         wait_until: until + Duration::from_secs(args.drain),
+        rooms: Vec::new(),
     };
     let live = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let acks = Arc::new(Shards::new());

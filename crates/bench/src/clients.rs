@@ -44,6 +44,18 @@ pub(crate) async fn subscriber(
     token: Option<&str>,
     since: Option<u64>,
 ) -> Option<Opened> {
+    subscriber_in(target, dialect, name, token, ROOM, since).await
+}
+
+/// [`subscriber`] of `room` (v1; a seed connection is always in lobby).
+pub(crate) async fn subscriber_in(
+    target: &Target,
+    dialect: Dialect,
+    name: &str,
+    token: Option<&str>,
+    room: &str,
+    since: Option<u64>,
+) -> Option<Opened> {
     let opened = async {
         let start = Instant::now();
         match dialect {
@@ -62,7 +74,7 @@ pub(crate) async fn subscriber(
                 let mut ws = target.upgrade_v1().await?;
                 let connect = start.elapsed();
                 conn::hello(&mut ws, target, token).await?;
-                let head = conn::subscribe(&mut ws, target, since).await?;
+                let head = conn::subscribe(&mut ws, target, room, since).await?;
                 Ok(Opened {
                     ws,
                     connect,
@@ -85,12 +97,28 @@ pub(crate) async fn subscriber(
 /// write without being subscribed, so senders do not also receive the whole
 /// room), on seed a connection named `name`.
 pub(crate) async fn sender(target: &Target, dialect: Dialect, name: &str) -> Option<Ws> {
+    sender_in(target, dialect, name, &[]).await
+}
+
+/// [`sender`] that creates `rooms` (v1) and is a member of them instead of
+/// lobby; with no rooms, [`sender`].
+pub(crate) async fn sender_in(
+    target: &Target,
+    dialect: Dialect,
+    name: &str,
+    rooms: &[String],
+) -> Option<Ws> {
     let opened = async {
         match dialect {
             Dialect::Seed => target.upgrade_seed(name).await,
             Dialect::V1 => {
                 let token = target.sign_in(name).await?;
-                target.join(&token, ROOM).await?;
+                if rooms.is_empty() {
+                    target.join(&token, ROOM).await?;
+                }
+                for room in rooms {
+                    target.create_room(&token, room).await?;
+                }
                 let mut ws = target.upgrade_v1().await?;
                 conn::hello(&mut ws, target, &token).await?;
                 Ok(ws)

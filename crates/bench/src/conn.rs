@@ -135,13 +135,14 @@ pub(crate) async fn hello(ws: &mut Ws, target: &Target, token: &str) -> Result<(
     .await
 }
 
-/// `subscribe` to [`ROOM`]; the room's head at that moment.
+/// `subscribe` to `room`; the room's head at that moment.
 pub(crate) async fn subscribe(
     ws: &mut Ws,
     target: &Target,
+    room: &str,
     since: Option<u64>,
 ) -> Result<u64, Refused> {
-    let mut command = json!({"type": "subscribe", "room": ROOM, "req": "s"});
+    let mut command = json!({"type": "subscribe", "room": room, "req": "s"});
     if let Some(since) = since {
         command["since"] = json!(since);
     }

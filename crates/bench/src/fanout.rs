@@ -1,5 +1,6 @@
-//! `fanout` (receivers subscribed to lobby, senders writing to it) and
-//! `durable` (the same without receivers: acks only).
+//! `fanout` (receivers subscribed to lobby, senders writing to it; or, with
+//! `--rooms`, everyone spread over many rooms) and `durable` (the same
+//! without receivers: acks only).
 //!
 //! Senders are paced by `--rate` (shared out equally; a missed tick is
 //! skipped, so an overloaded server shows as a lower achieved rate, not as a
@@ -50,6 +51,9 @@ pub(crate) struct Plan {
     pub(crate) send_until: Instant,
     /// Acks still in flight are given up on after this.
     pub(crate) wait_until: Instant,
+    /// The rooms this sender writes to in turn (its j-th message goes to
+    /// `rooms[j % len]`); empty: lobby.
+    pub(crate) rooms: Vec<String>,
 }
 
 /// What one sender did.
@@ -136,10 +140,14 @@ pub(crate) async fn send_loop(
                 let seq = out.sent;
                 let body = Stamp { run: plan.run, sender, seq, sent_unix_ns: unix_nanos() }
                     .encode(plan.body_bytes);
+                let room = match plan.rooms.len() {
+                    0 => ROOM,
+                    n => plan.rooms[usize::try_from(seq).unwrap_or(0) % n].as_str(),
+                };
                 let text = match plan.dialect {
                     Dialect::Seed => body,
                     Dialect::V1 => json!({
-                        "type": "send", "room": ROOM, "body": body,
+                        "type": "send", "room": room, "body": body,
                         "nonce": format!("{:08x}-{sender}-{seq}", plan.run), "req": seq,
                     })
                     .to_string(),
@@ -168,8 +176,45 @@ async fn tick(ticker: Option<&mut tokio::time::Interval>) {
 
 /// What one receiver got.
 pub(crate) struct Received {
+    /// The receiver's index (its room with `--rooms`).
+    pub(crate) index: usize,
     pub(crate) tally: Tally,
     pub(crate) last: Option<Instant>,
+}
+
+/// Where everyone is with `--rooms`: receiver i in room i mod R, room k
+/// created by and written to by sender k mod S as its (k div S)-th room.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rooms {
+    pub(crate) rooms: u64,
+    pub(crate) senders: u64,
+}
+
+impl Rooms {
+    pub(crate) fn name(run: u32, room: u64) -> String {
+        format!("b{run:08x}-{room}")
+    }
+
+    /// The rooms sender `s` writes to, in turn.
+    pub(crate) fn of_sender(self, run: u32, sender: u64) -> Vec<String> {
+        (sender..self.rooms)
+            .step_by(usize::try_from(self.senders).unwrap_or(1).max(1))
+            .map(|room| Self::name(run, room))
+            .collect()
+    }
+
+    /// Receiver `i`'s room.
+    pub(crate) fn of_receiver(self, receiver: u64) -> u64 {
+        receiver % self.rooms
+    }
+
+    /// Which of sender `s`'s messages go to `room`: (sender, count of its
+    /// rooms, the room's place among them).
+    pub(crate) fn writer_of(self, room: u64) -> (u64, u64, u64) {
+        let sender = room % self.senders;
+        let count = (self.rooms - sender).div_ceil(self.senders);
+        (sender, count, room / self.senders)
+    }
 }
 
 /// What every receiver shares.
@@ -197,6 +242,7 @@ pub(crate) async fn receive(mut ws: Ws, index: usize, shared: Receiving) -> Rece
         stop,
     } = shared;
     let mut out = Received {
+        index,
         tally: Tally::new(senders, per_sender),
         last: None,
     };
@@ -236,9 +282,19 @@ pub(crate) async fn run(
     probe: &mut Probe,
     receivers: u64,
     senders: u64,
+    rooms: u64,
     pacing: &Pacing,
 ) -> anyhow::Result<Outcome> {
     ctx.check_connections(receivers + senders)?;
+    ensure!(
+        rooms == 0 || ctx.dialect == Dialect::V1,
+        "--rooms needs protocol v1: seed connections are always in lobby"
+    );
+    ensure!(
+        rooms == 0 || rooms >= senders,
+        "--rooms must be at least --senders (each sender creates its rooms)"
+    );
+    let layout = (rooms > 0).then_some(Rooms { rooms, senders });
     let messages = pacing.messages;
     // One bit per (receiver, sender, message), one send time per message.
     let tally_bits = receivers.saturating_mul(senders).saturating_mul(messages);
@@ -265,6 +321,28 @@ pub(crate) async fn run(
     };
     let (run, delivered, stop) = (ctx.run, shared.delivered.clone(), shared.stop.clone());
 
+    // With rooms, the senders come first: they create the rooms.
+    let open_senders = || {
+        ctx.phase("senders", senders);
+        stream::iter(0..senders)
+            .map(|i| {
+                let name = ctx.name("s", i);
+                let (target, dialect) = (ctx.target.clone(), ctx.dialect);
+                let rooms = layout.map(|l| l.of_sender(run, i)).unwrap_or_default();
+                async move {
+                    let ws = clients::sender_in(&target, dialect, &name, &rooms).await;
+                    (i, ws)
+                }
+            })
+            .buffer_unordered(ctx.concurrency)
+            .inspect(|_| ctx.progress.inc(1))
+            .collect::<Vec<_>>()
+    };
+    let mut opened = Vec::new();
+    if layout.is_some() {
+        opened = open_senders().await;
+    }
+
     ctx.phase("receivers", receivers);
     // Each receiver starts reading as soon as it is subscribed: the joins of
     // those set up after it would otherwise fill its queue.
@@ -272,16 +350,19 @@ pub(crate) async fn run(
         .map(|i| {
             let name = ctx.name("r", i);
             let (target, dialect, shared) = (ctx.target.clone(), ctx.dialect, shared.clone());
+            let room =
+                layout.map_or_else(|| ROOM.to_owned(), |l| Rooms::name(run, l.of_receiver(i)));
             async move {
                 let token = clients::sign_in(&target, dialect, &name).await;
                 if dialect == Dialect::V1 && token.is_none() {
                     return None;
                 }
                 let opened =
-                    clients::subscriber(&target, dialect, &name, token.as_deref(), None).await?;
+                    clients::subscriber_in(&target, dialect, &name, token.as_deref(), &room, None)
+                        .await?;
                 let index = usize::try_from(i).unwrap_or(0);
                 let task = tokio::spawn(receive(opened.ws, index, shared));
-                Some((opened.connect, opened.ready, task))
+                Some((i, opened.connect, opened.ready, task))
             }
         })
         .buffer_unordered(ctx.concurrency)
@@ -289,23 +370,17 @@ pub(crate) async fn run(
         .collect()
         .await;
     let mut receiver_tasks = Vec::with_capacity(receiving.len());
-    for (connect, ready, task) in receiving.into_iter().flatten() {
+    let mut receiver_indices = Vec::with_capacity(receiving.len());
+    for (i, connect, ready, task) in receiving.into_iter().flatten() {
+        receiver_indices.push(i);
         outcome.connect.saturating_record(micros(connect));
         outcome.ready.saturating_record(micros(ready));
         receiver_tasks.push(task);
     }
 
-    ctx.phase("senders", senders);
-    let opened: Vec<_> = stream::iter(0..senders)
-        .map(|i| {
-            let name = ctx.name("s", i);
-            let (target, dialect) = (ctx.target.clone(), ctx.dialect);
-            async move { (i, clients::sender(&target, dialect, &name).await) }
-        })
-        .buffer_unordered(ctx.concurrency)
-        .inspect(|_| ctx.progress.inc(1))
-        .collect()
-        .await;
+    if layout.is_none() {
+        opened = open_senders().await;
+    }
     clients::settle(ctx.dialect).await;
     outcome.connections =
         receiver_tasks.len() as u64 + opened.iter().filter(|(_, ws)| ws.is_some()).count() as u64;
@@ -323,6 +398,7 @@ pub(crate) async fn run(
         body_bytes: usize::try_from(pacing.body_bytes).unwrap_or(0),
         send_until,
         wait_until: send_until + Duration::from_secs(pacing.drain),
+        rooms: Vec::new(),
     };
     let committed_live = Arc::new(AtomicU64::new(0));
     let receivers_open = receiver_tasks.len() as u64;
@@ -339,10 +415,16 @@ pub(crate) async fn run(
         .into_iter()
         .filter_map(|(i, ws)| Some((u32::try_from(i).ok()?, ws?)))
         .map(|(i, ws)| {
+            let plan = Plan {
+                rooms: layout
+                    .map(|l| l.of_sender(run, u64::from(i)))
+                    .unwrap_or_default(),
+                ..plan.clone()
+            };
             tokio::spawn(send_loop(
                 ws,
                 i,
-                plan.clone(),
+                plan,
                 ctx.target.counters.clone(),
                 ack_latency.clone(),
                 committed_live.clone(),
@@ -377,9 +459,43 @@ pub(crate) async fn run(
         }
     }
 
+    // What each receiver should get: with rooms, only its room's messages.
+    let room_expected: Vec<(usize, SeqSet)> = match layout {
+        None => Vec::new(),
+        Some(l) => (0..l.rooms)
+            .map(|room| {
+                let (sender, count, place) = l.writer_of(room);
+                let sender = usize::try_from(sender).unwrap_or(0);
+                let mut want = SeqSet::new(messages);
+                if let Some(done) = committed.get(sender) {
+                    (place..messages)
+                        .step_by(usize::try_from(count).unwrap_or(1).max(1))
+                        .filter(|seq| done.contains(*seq))
+                        .for_each(|seq| {
+                            want.insert(seq);
+                        });
+                }
+                (sender, want)
+            })
+            .collect(),
+    };
+    let expected_of = |receiver: usize| -> u64 {
+        match layout {
+            None => outcome.committed,
+            Some(l) => room_expected
+                .get(usize::try_from(l.of_receiver(receiver as u64)).unwrap_or(0))
+                .map_or(0, |(_, want)| want.len()),
+        }
+    };
     // Senders are done; wait (bounded) until every receiver has every
     // committed message, or the drain ends.
-    let expected = outcome.committed * receivers_open;
+    let expected: u64 = match layout {
+        None => outcome.committed * receivers_open,
+        Some(_) => receiver_indices
+            .iter()
+            .map(|i| expected_of(usize::try_from(*i).unwrap_or(0)))
+            .sum(),
+    };
     ctx.progress.set_length(expected.max(1));
     let drain_until = Instant::now() + Duration::from_secs(pacing.drain);
     while delivered.load(Ordering::Relaxed) < expected && Instant::now() < drain_until {
@@ -397,7 +513,15 @@ pub(crate) async fn run(
         outcome.deliveries += received.tally.unique;
         outcome.duplicates += received.tally.duplicates;
         outcome.reordered += received.tally.reordered;
-        outcome.loss += received.tally.missing(&committed);
+        outcome.loss += match layout {
+            None => received.tally.missing(&committed),
+            Some(l) => {
+                let room = usize::try_from(l.of_receiver(received.index as u64)).unwrap_or(0);
+                room_expected.get(room).map_or(0, |(sender, want)| {
+                    received.tally.missing_one(*sender, want)
+                })
+            }
+        };
         last = last.max(received.last.unwrap_or(start));
     }
     outcome.expected_deliveries = expected;

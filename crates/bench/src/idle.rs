@@ -41,16 +41,44 @@ async fn hold(mut ws: Ws, counters: Arc<Counters>, stop: CancellationToken) -> b
 
 pub(crate) async fn run(ctx: &Ctx, probe: &mut Probe, args: &IdleArgs) -> anyhow::Result<Outcome> {
     ctx.check_connections(args.connections)?;
+    anyhow::ensure!(
+        !args.returning || ctx.dialect == Dialect::V1,
+        "--returning needs accounts that exist before the upgrade: use --dialect v1"
+    );
     let mut outcome = Outcome::new();
     let stop = CancellationToken::new();
+    // Returning members: signed in and joined before anything is measured.
+    let mut members: Vec<Option<String>> = Vec::new();
+    if args.returning {
+        ctx.phase("members", args.connections);
+        members = stream::iter(0..args.connections)
+            .map(|i| {
+                let (name, target) = (ctx.name("i", i), ctx.target.clone());
+                async move {
+                    let token = clients::sign_in(&target, Dialect::V1, &name).await?;
+                    target.join(&token, conn::ROOM).await.ok()?;
+                    Some(token)
+                }
+            })
+            .buffered(ctx.concurrency)
+            .inspect(|_| ctx.progress.inc(1))
+            .collect()
+            .await;
+        probe.restart();
+    }
+    let members = Arc::new(members);
     ctx.phase("connecting", args.connections);
     let setup = Instant::now();
     let opened: Vec<_> = stream::iter(0..args.connections)
         .map(|i| {
             let name = ctx.name("i", i);
             let (target, dialect, stop) = (ctx.target.clone(), ctx.dialect, stop.clone());
+            let members = members.clone();
             async move {
-                let token = clients::sign_in(&target, dialect, &name).await;
+                let token = match usize::try_from(i).ok().and_then(|i| members.get(i)) {
+                    Some(member) => member.clone(),
+                    None => clients::sign_in(&target, dialect, &name).await,
+                };
                 if dialect == Dialect::V1 && token.is_none() {
                     return None;
                 }

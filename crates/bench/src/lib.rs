@@ -109,6 +109,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
                 &mut probe,
                 fanout.receivers,
                 fanout.senders,
+                fanout.rooms,
                 &fanout.pacing,
             )
             .await?,
@@ -120,7 +121,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
                 "durable counts acks, which only protocol v1 has: use --dialect v1"
             );
             (
-                fanout::run(&ctx, &mut probe, 0, durable.senders, &durable.pacing).await?,
+                fanout::run(&ctx, &mut probe, 0, durable.senders, 0, &durable.pacing).await?,
                 serde_json::to_value(durable)?,
             )
         }

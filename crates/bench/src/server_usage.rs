@@ -74,6 +74,12 @@ impl Probe {
         })
     }
 
+    /// Takes the first sample again: what happened before (preparing
+    /// accounts, say) is not part of the measured set-up.
+    pub fn restart(&mut self) {
+        self.before = self.pid.and_then(|pid| sample(pid).ok());
+    }
+
     pub fn loaded(&mut self) {
         self.loaded = self.pid.and_then(|pid| sample(pid).ok());
     }

@@ -146,6 +146,14 @@ impl Tally {
         arrival
     }
 
+    /// Messages of sender `sender` in `expected` that never arrived here.
+    pub fn missing_one(&self, sender: usize, expected: &SeqSet) -> u64 {
+        match self.senders.get(sender) {
+            Some(tally) => tally.seen.missing_from(expected),
+            None => expected.len(),
+        }
+    }
+
     /// Committed messages (per sender, by index) that never arrived here.
     pub fn missing(&self, committed: &[SeqSet]) -> u64 {
         committed

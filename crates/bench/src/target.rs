@@ -117,6 +117,20 @@ impl Target {
         }
     }
 
+    /// `POST /api/v1/rooms` of a public room (its creator is its first member).
+    pub(crate) async fn create_room(&self, token: &str, room: &str) -> Result<(), Refused> {
+        let url = format!("{}/api/v1/rooms", self.base.http);
+        let body = serde_json::json!({"id": room, "visibility": "public"});
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await;
+        self.checked(response).await.map(drop)
+    }
+
     /// `POST /api/v1/rooms/{room}/join` (a member may write without subscribing).
     pub(crate) async fn join(&self, token: &str, room: &str) -> Result<(), Refused> {
         let url = format!("{}/api/v1/rooms/{room}/join", self.base.http);

@@ -21,7 +21,7 @@ use webchat_core::model::User;
 struct Silent;
 
 impl Announcer<Arc<str>> for Silent {
-    fn presence(&self, _: &str, _: &[User], _: &[User]) -> Arc<str> {
+    fn presence(&self, _: &str, _: &[User], _: &[User], _: usize, _: bool) -> Arc<str> {
         Arc::from("presence")
     }
     fn typing(&self, _: &str, _: &User, _: bool) -> Arc<str> {

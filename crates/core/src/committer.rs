@@ -2,14 +2,19 @@
 //!
 //! Appends from all connections go into one bounded queue. The committer
 //! takes whatever has queued up (up to `max_batch`), appends it in a single
-//! store transaction (group commit: one fsync for many messages), and then,
-//! in order, publishes each new event and answers its sender. Because one
-//! task does both, events are published in seq order per room, and an `ack`
-//! can only be built after the commit that made its event durable.
+//! store transaction (group commit: one fsync for many messages), and hands
+//! the committed batch to the *publisher*, which, in order, publishes each
+//! new event and answers its sender. Two tasks, so that the next batch's
+//! transaction (and its fsync) runs while this one is fanned out; batches
+//! reach the publisher in commit order, so events are still published in
+//! seq order per room, and an `ack` can only be built after the commit that
+//! made its event durable.
 //!
-//! The queue is bounded, so when the store falls behind, senders wait in
-//! `append` instead of the server growing a backlog without limit.
+//! Both queues are bounded, so when the store or the fan-out falls behind,
+//! senders wait in `append` instead of the server growing a backlog without
+//! limit.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -41,18 +46,43 @@ impl Committer {
         max_batch: usize,
     ) -> (Committer, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel(queue_capacity);
-        let task = tokio::spawn(run(store, on_commit, rx, max_batch.max(1)));
+        let (committed, to_publish) = mpsc::channel(PUBLISH_QUEUE);
+        let publisher = tokio::spawn(publish(on_commit, to_publish));
+        let committer = tokio::spawn(run(store, rx, committed, max_batch.max(1)));
+        // The handle ends when both have (the publisher ends once the
+        // committer has, after answering everything it was given), and
+        // aborting it aborts both.
+        let task = tokio::spawn(async move {
+            let mut both = AbortBoth([committer, publisher]);
+            for task in &mut both.0 {
+                let _ = task.await;
+            }
+        });
         (Committer { jobs }, task)
     }
 
     /// Appends one event and waits until it is durable (or known to be a duplicate).
     pub async fn append(&self, event: NewEvent) -> Result<Appended, AppendError> {
+        self.submit(event).await.await
+    }
+
+    /// Queues one event (waiting only while the queue is full) and gives
+    /// back its answer to await later. Events submitted one after another
+    /// are committed, published and answered in that order, so a connection
+    /// can have several appends in flight and still see its acks, and its
+    /// messages' seqs, in the order it sent them.
+    pub async fn submit(
+        &self,
+        event: NewEvent,
+    ) -> impl Future<Output = Result<Appended, AppendError>> + Send + Sync + 'static {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job::Append(event, reply))
-            .await
-            .map_err(|_| AppendError::Unavailable)?;
-        answer.await.unwrap_or(Err(AppendError::Unavailable))
+        let queued = self.jobs.send(Job::Append(event, reply)).await.is_ok();
+        async move {
+            if !queued {
+                return Err(AppendError::Unavailable);
+            }
+            answer.await.unwrap_or(Err(AppendError::Unavailable))
+        }
     }
 
     /// Waits until everything appended before this call is committed and published.
@@ -64,10 +94,36 @@ impl Committer {
     }
 }
 
+/// Aborts the committer and the publisher when the task joining them is
+/// aborted (dropped); after they ended, aborting does nothing.
+struct AbortBoth([JoinHandle<()>; 2]);
+
+impl Drop for AbortBoth {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// Committed batches waiting for the publisher: enough to overlap a
+/// transaction with the previous batch's fan-out, few enough that a stalled
+/// fan-out soon makes senders wait.
+const PUBLISH_QUEUE: usize = 4;
+
+type Reply = oneshot::Sender<Result<Appended, AppendError>>;
+
+/// One committed batch, for the publisher: each result with its sender's
+/// reply, then the flushes that were queued behind them.
+struct Committed {
+    results: Vec<(Result<Appended, AppendError>, Reply)>,
+    flushes: Vec<oneshot::Sender<()>>,
+}
+
 async fn run(
     store: Arc<dyn EventLog>,
-    on_commit: OnCommit,
     mut rx: mpsc::Receiver<Job>,
+    publisher: mpsc::Sender<Committed>,
     max_batch: usize,
 ) {
     let mut jobs = Vec::with_capacity(max_batch);
@@ -79,11 +135,14 @@ async fn run(
                 Err(_) => break,
             }
         }
-        commit(store.as_ref(), &on_commit, &mut jobs).await;
+        let committed = commit(store.as_ref(), &mut jobs).await;
+        if publisher.send(committed).await.is_err() {
+            return;
+        }
     }
 }
 
-async fn commit(store: &dyn EventLog, on_commit: &OnCommit, jobs: &mut Vec<Job>) {
+async fn commit(store: &dyn EventLog, jobs: &mut Vec<Job>) -> Committed {
     let mut events = Vec::new();
     let mut replies = Vec::new();
     let mut flushes = Vec::new();
@@ -96,29 +155,39 @@ async fn commit(store: &dyn EventLog, on_commit: &OnCommit, jobs: &mut Vec<Job>)
             Job::Flush(reply) => flushes.push(reply),
         }
     }
-    if !events.is_empty() {
+    let results = if events.is_empty() {
+        Vec::new()
+    } else {
         match store.append_batch(&events).await {
-            Ok(results) => {
-                for (result, reply) in results.into_iter().zip(replies) {
-                    if let Ok(appended) = &result
-                        && !appended.duplicate
-                    {
-                        on_commit(&appended.event);
-                    }
-                    // The sender may have gone away; the event is committed regardless.
-                    let _ = reply.send(result);
-                }
-            }
+            Ok(results) => results.into_iter().zip(replies).collect(),
             Err(error) => {
                 tracing::error!(%error, batch = events.len(), "append batch failed");
-                for reply in replies {
-                    let _ = reply.send(Err(AppendError::Unavailable));
-                }
+                replies
+                    .into_iter()
+                    .map(|reply| (Err(AppendError::Unavailable), reply))
+                    .collect()
             }
         }
-    }
-    for reply in flushes {
-        let _ = reply.send(());
+    };
+    Committed { results, flushes }
+}
+
+/// Publishes each committed batch, in commit order: every new event to
+/// `on_commit`, then its sender's answer.
+async fn publish(on_commit: OnCommit, mut batches: mpsc::Receiver<Committed>) {
+    while let Some(Committed { results, flushes }) = batches.recv().await {
+        for (result, reply) in results {
+            if let Ok(appended) = &result
+                && !appended.duplicate
+            {
+                on_commit(&appended.event);
+            }
+            // The sender may have gone away; the event is committed regardless.
+            let _ = reply.send(result);
+        }
+        for reply in flushes {
+            let _ = reply.send(());
+        }
     }
 }
 

@@ -117,7 +117,16 @@ impl<P> Clone for Subscriber<P> {
 
 /// Builds the items that announce ephemeral changes of a room.
 pub trait Announcer<P>: Send + Sync {
-    fn presence(&self, room: &str, joined: &[User], left: &[User]) -> P;
+    /// `online`: how many are present after the changes; `truncated`: the
+    /// lists name only some of them ([`PRESENCE_CHANGES_MAX`] each).
+    fn presence(
+        &self,
+        room: &str,
+        joined: &[User],
+        left: &[User],
+        online: usize,
+        truncated: bool,
+    ) -> P;
     fn typing(&self, room: &str, user: &User, active: bool) -> P;
 }
 
@@ -216,7 +225,13 @@ struct PendingPresence {
 /// At most this many users in a subscriber's presence snapshot: a room of
 /// twenty thousand would otherwise cost a copy of everyone per join. The
 /// snapshot says how many are online in all (`Subscribed::online`).
-pub const PRESENCE_SNAPSHOT_MAX: usize = 200;
+pub const PRESENCE_SNAPSHOT_MAX: usize = 50;
+
+/// At most this many users in each list of one `presence` announcement. A
+/// storm of thousands of joins would otherwise make one frame of hundreds of
+/// kilobytes for every connection of the room, and each connection's write
+/// buffer keeps the size of the largest frame it ever sent.
+pub const PRESENCE_CHANGES_MAX: usize = 50;
 
 /// What a new subscriber learns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -486,9 +501,21 @@ impl<P: Clone> Hub<P> {
                     channel.presence_changed(&user, false);
                 }
                 if !channel.pending_presence.is_empty() {
-                    let (joined, left) = channel.take_presence_changes();
+                    let (mut joined, mut left) = channel.take_presence_changes();
                     if !joined.is_empty() || !left.is_empty() {
-                        let item = self.announcer.presence(room, &joined, &left);
+                        let truncated = joined.len() > PRESENCE_CHANGES_MAX
+                            || left.len() > PRESENCE_CHANGES_MAX;
+                        // The newest changes are the ones worth naming.
+                        let keep_last = |list: &mut Vec<User>| {
+                            let excess = list.len().saturating_sub(PRESENCE_CHANGES_MAX);
+                            list.drain(..excess);
+                        };
+                        keep_last(&mut joined);
+                        keep_last(&mut left);
+                        let online = channel.presence.len();
+                        let item = self
+                            .announcer
+                            .presence(room, &joined, &left, online, truncated);
                         self.deliver(room, channel, &item, None, None, true);
                     }
                 }
@@ -619,6 +646,8 @@ mod tests {
         Initial(u64),
         Event(u64),
         Presence(Vec<i64>, Vec<i64>),
+        /// A truncated announcement: the users named, and how many are online.
+        Sampled(Vec<i64>, Vec<i64>, usize),
         Typing(i64, bool),
         Note(&'static str),
     }
@@ -626,11 +655,20 @@ mod tests {
     struct TestAnnouncer;
 
     impl Announcer<Item> for TestAnnouncer {
-        fn presence(&self, _room: &str, joined: &[User], left: &[User]) -> Item {
-            Item::Presence(
-                joined.iter().map(|u| u.id).collect(),
-                left.iter().map(|u| u.id).collect(),
-            )
+        fn presence(
+            &self,
+            _room: &str,
+            joined: &[User],
+            left: &[User],
+            online: usize,
+            truncated: bool,
+        ) -> Item {
+            let ids = |users: &[User]| users.iter().map(|u| u.id).collect();
+            if truncated {
+                Item::Sampled(ids(joined), ids(left), online)
+            } else {
+                Item::Presence(ids(joined), ids(left))
+            }
         }
         fn typing(&self, _room: &str, user: &User, active: bool) -> Item {
             Item::Typing(user.id, active)
@@ -976,12 +1014,12 @@ mod tests {
         settle(&hub);
         drain(&mut watcher_rx);
         let mut queues = Vec::new();
-        for conn in 2..=200 {
+        for conn in 2..=40 {
             let (s, rx) = subscriber(conn, conn as i64, 16);
             hub.subscribe("r", s, 0, |_| vec![]).expect("subscribes");
             queues.push(rx);
         }
-        hub.unsubscribe("r", 200);
+        hub.unsubscribe("r", 40);
         assert!(
             drain(&mut watcher_rx).is_empty(),
             "nothing before the sweep"
@@ -989,8 +1027,32 @@ mod tests {
         settle(&hub);
         assert_eq!(
             drain(&mut watcher_rx),
-            vec![Item::Presence((2..200).collect(), vec![])],
+            vec![Item::Presence((2..40).collect(), vec![])],
             "one announcement; the one who came and went is not in it"
+        );
+    }
+
+    #[test]
+    fn a_storm_larger_than_a_frame_names_the_newest_changes_and_the_exact_count() {
+        let hub = hub();
+        let (watcher, mut watcher_rx) = subscriber(1, 1, 16);
+        hub.subscribe("r", watcher, 0, |_| vec![])
+            .expect("subscribes");
+        settle(&hub);
+        drain(&mut watcher_rx);
+        let mut queues = Vec::new();
+        let last = PRESENCE_CHANGES_MAX as u64 + 70;
+        for conn in 2..=last {
+            let (s, rx) = subscriber(conn, conn as i64, 16);
+            hub.subscribe("r", s, 0, |_| vec![]).expect("subscribes");
+            queues.push(rx);
+        }
+        settle(&hub);
+        let newest = (last - PRESENCE_CHANGES_MAX as u64 + 1) as i64..=last as i64;
+        assert_eq!(
+            drain(&mut watcher_rx),
+            vec![Item::Sampled(newest.collect(), vec![], last as usize)],
+            "one bounded frame, with everyone counted"
         );
     }
 

@@ -246,6 +246,8 @@ pub struct RoomAccess {
     /// The user's role, if they are a member.
     pub role: Option<Role>,
     pub banned: bool,
+    /// The room's newest seq.
+    pub head: u64,
 }
 
 /// Where a page of the public room directory starts: after the room with

@@ -26,6 +26,23 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// How far a commit goes before [`EventLog::append_batch`] returns, chosen
+/// by the operator (`--durability`). Both survive a crash of the process:
+/// a committed transaction is in the operating system's hands either way.
+/// They differ on a power loss or a kernel crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Every commit is on disk (fsync) before it is acknowledged: an `ack`
+    /// survives a power loss. Each group commit pays one fsync.
+    #[default]
+    Full,
+    /// Commits are written to the journal but synced only at checkpoints:
+    /// an `ack` survives a crash of the process, but the last commits
+    /// before a power loss or kernel crash may be lost (never half of one:
+    /// the database stays consistent).
+    Normal,
+}
+
 /// Why one item of a batch was not appended.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AppendError {
@@ -197,6 +214,7 @@ pub trait Store: EventLog {
             owner: found.owner,
             role: self.role(room, user).await?,
             banned: self.is_banned(room, user).await?,
+            head: found.head,
         }))
     }
     /// How many rooms (not DMs) `user` has created.

@@ -57,6 +57,13 @@ pub enum ServerFrame {
         room: String,
         joined: Vec<UserView>,
         left: Vec<UserView>,
+        /// How many users are present after these changes.
+        #[serde(default)]
+        online: usize,
+        /// Set when more users came or went than the frame names (a storm
+        /// in a large room): the lists are a sample, `online` is exact.
+        #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+        truncated: bool,
     },
     Typing {
         room: String,

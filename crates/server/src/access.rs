@@ -30,10 +30,26 @@ pub async fn readable_room(state: &AppState, user: &User, room_id: &str) -> Resu
         .room(room_id)
         .await?
         .ok_or_else(ApiError::room_not_found)?;
-    if room.visibility != Visibility::Public && !state.store.is_member(room_id, user.id).await? {
-        return Err(ApiError::room_not_found());
+    if room.visibility != Visibility::Public {
+        // A ban is recorded before the leave that ends the membership: from
+        // the ban on, the banned no longer read, whatever the leave's timing.
+        let access = state.store.room_access(room_id, user.id).await?;
+        if !access.is_some_and(|a| a.role.is_some() && !a.banned) {
+            return Err(ApiError::room_not_found());
+        }
     }
     Ok(room)
+}
+
+/// [`join`] for a subscribe, which needs only the room's head: a member
+/// (the common case: every reconnect) costs one store read, not the room
+/// with its member count, whose cost grows with the room.
+pub async fn join_for_head(state: &AppState, user: &User, room_id: &str) -> Result<u64, ApiError> {
+    let access = room_access(state, user, room_id).await?;
+    if access.role.is_some() {
+        return Ok(access.head);
+    }
+    Ok(join(state, user, room_id).await?.head)
 }
 
 /// Makes `user` a member of a readable room (a `join` event) unless they are
@@ -81,22 +97,32 @@ pub async fn undo_join_if_banned(
     Err(ApiError::Forbidden("you are banned from this room".into()))
 }
 
+/// The room's visibility, head and `user`'s standing there, in one read;
+/// `not_found` for a malformed id or no such room.
+async fn room_access(
+    state: &AppState,
+    user: &User,
+    room_id: &str,
+) -> Result<webchat_core::model::RoomAccess, ApiError> {
+    if validate::room_id(room_id).is_err() {
+        return Err(ApiError::room_not_found());
+    }
+    state
+        .store
+        .room_access(room_id, user.id)
+        .await?
+        .ok_or_else(ApiError::room_not_found)
+}
+
 /// The role of a member of the (readable) room; `forbidden` for non-members.
 pub async fn require_member(
     state: &AppState,
     user: &User,
     room_id: &str,
 ) -> Result<Role, ApiError> {
-    if validate::room_id(room_id).is_err() {
-        return Err(ApiError::room_not_found());
-    }
     // One read on the hot path (every message): what `readable_room`, the
     // ban and the role would take three or four.
-    let access = state
-        .store
-        .room_access(room_id, user.id)
-        .await?
-        .ok_or_else(ApiError::room_not_found)?;
+    let access = room_access(state, user, room_id).await?;
     if access.visibility != Visibility::Public && access.role.is_none() {
         return Err(ApiError::room_not_found());
     }
@@ -175,6 +201,27 @@ pub async fn post_message(
     body: String,
     nonce: Option<String>,
 ) -> Result<Appended, ApiError> {
+    submit_message(state, user, room_id, body, nonce)
+        .await?
+        .await
+}
+
+/// The answer to a message [`submit_message`] queued for the committer.
+/// (`Sync` too: a connection holding some is borrowed across awaits.)
+pub type PendingMessage =
+    std::pin::Pin<Box<dyn Future<Output = Result<Appended, ApiError>> + Send + Sync + 'static>>;
+
+/// Checks a message and queues it for the committer, giving back its
+/// answer to await later: a connection may have several messages in flight
+/// (each waits for the group commit that makes it durable), and messages
+/// one caller submits in turn get their seqs, and answers, in that order.
+pub async fn submit_message(
+    state: &AppState,
+    user: &User,
+    room_id: &str,
+    body: String,
+    nonce: Option<String>,
+) -> Result<PendingMessage, ApiError> {
     validate::body(&body, state.config.limits.max_body_chars)?;
     if let Some(nonce) = &nonce {
         validate::nonce(nonce).map_err(ApiError::BadRequest)?;
@@ -185,40 +232,47 @@ pub async fn post_message(
     {
         return Err(ApiError::Forbidden("this conversation is closed".into()));
     }
-    let appended = match append(
-        state,
-        user,
-        room_id,
-        EventKind::Message,
-        Some(body),
-        nonce.clone(),
-    )
-    .await
-    {
-        // A client resending a message whose ack it missed gets that ack,
-        // even when it is over its rate: the message costs nothing new.
-        Err(ApiError::RateLimited { retry_after_ms }) => match &nonce {
-            Some(nonce) => match state.store.event_by_nonce(user.id, nonce).await? {
-                Some(event) => Appended {
-                    event,
-                    duplicate: true,
-                },
-                None => return Err(ApiError::RateLimited { retry_after_ms }),
-            },
-            None => return Err(ApiError::RateLimited { retry_after_ms }),
-        },
-        other => other?,
-    };
+    let room = room_id.to_owned();
+    let (shared, user_id) = (state.clone(), user.id);
     // A nonce names one message of its user's. Reused in another room, the
     // first message is not answered back: it may be in a room the user can no
     // longer read, and its current text is not theirs to learn any more.
-    if appended.duplicate && appended.event.room != room_id {
-        return Err(ApiError::Conflict(
-            "this nonce was already used for a message in another room".into(),
-        ));
+    let answer = move |appended: Appended| {
+        if appended.duplicate && appended.event.room != room {
+            return Err(ApiError::Conflict(
+                "this nonce was already used for a message in another room".into(),
+            ));
+        }
+        shared.hub.clear_typing(&room, user_id);
+        Ok(appended)
+    };
+    let event = NewEvent {
+        body: Some(body),
+        nonce: nonce.clone(),
+        ..NewEvent::simple(room_id, EventKind::Message, user)
+    };
+    match state.check_send_rate(user.id) {
+        Ok(()) => {}
+        // A client resending a message whose ack it missed gets that ack,
+        // even when it is over its rate: the message costs nothing new.
+        Err(ApiError::RateLimited { retry_after_ms }) => {
+            let first = match &nonce {
+                Some(nonce) => state.store.event_by_nonce(user.id, nonce).await?,
+                None => None,
+            };
+            let Some(event) = first else {
+                return Err(ApiError::RateLimited { retry_after_ms });
+            };
+            let appended = Appended {
+                event,
+                duplicate: true,
+            };
+            return Ok(Box::pin(std::future::ready(answer(appended))));
+        }
+        Err(other) => return Err(other),
     }
-    state.hub.clear_typing(room_id, user.id);
-    Ok(appended)
+    let committed = state.committer.submit(event).await;
+    Ok(Box::pin(async move { answer(committed.await?) }))
 }
 
 /// The other person of a direct-message room `dm-{low}-{high}` that `user`
@@ -332,13 +386,27 @@ pub async fn append(
     body: Option<String>,
     nonce: Option<String>,
 ) -> Result<Appended, ApiError> {
+    submit(state, user, room_id, kind, body, nonce).await?.await
+}
+
+/// [`append`] without waiting for the commit: the event is queued (after
+/// the user's rate is checked) and its answer comes back to await later.
+pub async fn submit(
+    state: &AppState,
+    user: &User,
+    room_id: &str,
+    kind: EventKind,
+    body: Option<String>,
+    nonce: Option<String>,
+) -> Result<PendingMessage, ApiError> {
     state.check_send_rate(user.id)?;
-    Ok(state
+    let committed = state
         .committer
-        .append(NewEvent {
+        .submit(NewEvent {
             body,
             nonce,
             ..NewEvent::simple(room_id, kind, user)
         })
-        .await?)
+        .await;
+    Ok(Box::pin(async move { Ok(committed.await?) }))
 }

@@ -30,7 +30,7 @@ impl Application {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
         let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open(&config.data_dir)
+            SqliteStore::open_with(&config.data_dir, config.durability)
                 .await
                 .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
         );

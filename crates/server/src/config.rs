@@ -11,6 +11,9 @@ use webchat_protocol::server::Limits;
 pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
+    /// Whether an `ack` waits for the disk (`Full`, survives a power loss)
+    /// or only for the journal write (`Normal`, survives a process crash).
+    pub durability: webchat_core::store::Durability,
     /// Origins allowed to open WebSockets besides the server's own.
     pub allowed_origins: Vec<String>,
     pub guests_enabled: bool,
@@ -222,6 +225,7 @@ impl Config {
         Config {
             addr,
             data_dir,
+            durability: webchat_core::store::Durability::Full,
             allowed_origins: Vec::new(),
             guests_enabled: true,
             limits: Self::DEFAULT_LIMITS,

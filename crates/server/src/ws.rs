@@ -66,12 +66,21 @@ pub fn origin_allowed(headers: &HeaderMap, config: &Config) -> bool {
 
 /// Buffer and size limits set on purpose (tungstenite's defaults are a
 /// 128 KiB read buffer per connection, 64 MiB messages and an unbounded
-/// write buffer): small read buffers keep idle connections cheap; the write
-/// buffer batches a flush's frames; the frame limit is the protocol's.
+/// write buffer); the frame limit is the protocol's.
+///
+/// Both buffers are per connection and never shrink, so they are most of
+/// what an idle connection costs: the read buffer is allocated and zeroed
+/// whole at the first read, and the write buffer keeps the size of the
+/// largest batch it ever held. Client frames are small (a command), and a
+/// larger one grows the read buffer for itself; 4 KiB of writes per syscall
+/// keeps a burst's batching (measured in docs/benchmarks.md).
+pub const READ_BUFFER: usize = 1024;
+pub const WRITE_BUFFER: usize = 4 * 1024;
+
 pub fn configure(ws: WebSocketUpgrade, config: &Config) -> WebSocketUpgrade {
     let max_frame = config.limits.max_frame_bytes;
-    ws.read_buffer_size(8 * 1024)
-        .write_buffer_size(16 * 1024)
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(1024 * 1024)
         .max_message_size(max_frame)
         .max_frame_size(max_frame)

@@ -1,8 +1,10 @@
 //! The embedded store: SQLite through sqlx, in one file of the data folder.
 //!
-//! - WAL journal with `synchronous = FULL`: a commit is on disk when
-//!   `append_batch` returns, so an `ack` survives even a power cut, and
-//!   readers never block the writer.
+//! - WAL journal, so readers never block the writer, with `synchronous =
+//!   FULL` by default: a commit is on disk when `append_batch` returns, so an
+//!   `ack` survives even a power cut. [`Durability::Normal`] (`synchronous =
+//!   NORMAL`) syncs only at checkpoints: an `ack` then survives a crash of
+//!   the process but not a power loss (see [`Durability`]).
 //! - Two pools: one connection for every write (SQLite has one writer
 //!   anyway; funnelling writes through one connection avoids `SQLITE_BUSY`
 //!   upgrades), and a few connections for reads.
@@ -25,8 +27,8 @@ use webchat_core::model::{
     RoomAccess, SessionInfo, SessionKind, User, UserId,
 };
 use webchat_core::store::{
-    AppendError, Appended, Ban, Credentials, EventLog, Member, RoomRules, SearchPage, Store,
-    StoreError,
+    AppendError, Appended, Ban, Credentials, Durability, EventLog, Member, RoomRules, SearchPage,
+    Store, StoreError,
 };
 use webchat_protocol::validate::{name_skeleton, name_skeletons};
 use webchat_protocol::views::{EventKind, Visibility};
@@ -47,15 +49,28 @@ fn backend(error: sqlx::Error) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) `webchat.db` in `data_dir` and migrates it.
+    /// Opens (creating if needed) `webchat.db` in `data_dir` and migrates
+    /// it, with every commit on disk before it returns.
     pub async fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_with(data_dir, Durability::Full).await
+    }
+
+    /// [`SqliteStore::open`] with the durability the operator chose.
+    pub async fn open_with(
+        data_dir: &Path,
+        durability: Durability,
+    ) -> Result<SqliteStore, StoreError> {
         let path = data_dir.join("webchat.db");
+        let synchronous = match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        };
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(backend)?
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let writer = SqlitePoolOptions::new()
@@ -771,7 +786,7 @@ impl Store for SqliteStore {
         user: UserId,
     ) -> Result<Option<RoomAccess>, StoreError> {
         let row = sqlx::query(
-            "SELECT r.visibility, r.created_by, m.role, b.user_id IS NOT NULL AS banned \
+            "SELECT r.visibility, r.created_by, r.head, m.role, b.user_id IS NOT NULL AS banned \
              FROM rooms r \
              LEFT JOIN members m ON m.room_id = r.id AND m.user_id = ?2 \
              LEFT JOIN bans b ON b.room_id = r.id AND b.user_id = ?2 \
@@ -792,6 +807,7 @@ impl Store for SqliteStore {
             owner: created_by.filter(|_| visibility != Visibility::Dm),
             role: role.as_deref().and_then(Role::parse),
             banned: row.try_get("banned").map_err(backend)?,
+            head: seq_value(row.try_get("head").map_err(backend)?),
         }))
     }
 
@@ -1399,7 +1415,28 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::*;
+
+    /// `PRAGMA synchronous` on the writer: 2 is FULL, 1 is NORMAL.
+    async fn synchronous(store: &SqliteStore) -> i64 {
+        sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.writer)
+            .await
+            .expect("pragma")
+    }
+
+    #[tokio::test]
+    async fn durability_sets_how_commits_reach_the_disk() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let full = SqliteStore::open(dir.path()).await.expect("opens");
+        assert_eq!(synchronous(&full).await, 2, "full is the default");
+        full.close().await;
+        let normal = SqliteStore::open_with(dir.path(), Durability::Normal)
+            .await
+            .expect("reopens");
+        assert_eq!(synchronous(&normal).await, 1);
+        normal.close().await;
+    }
 
     #[test]
     fn search_input_is_quoted_word_by_word() {

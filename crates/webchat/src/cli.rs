@@ -38,6 +38,16 @@ enum Command {
     Bench(webchat_bench::BenchArgs),
 }
 
+/// `--durability`: what an acknowledged message survives.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DurabilityArg {
+    /// On disk before the ack (fsync per group commit): survives a power loss.
+    Full,
+    /// In the journal before the ack, synced at checkpoints: survives a
+    /// crash of the process; the last moments may be lost on a power loss.
+    Normal,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum LogFormat {
     Human,
@@ -52,6 +62,10 @@ struct ServeArgs {
     /// Folder for the database; created if missing.
     #[arg(long, env = "WEBCHAT_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
+    /// What an acknowledged message survives: `full` (on disk before the
+    /// ack: a power loss) or `normal` (a crash of the process only; faster).
+    #[arg(long, env = "WEBCHAT_DURABILITY", value_enum, default_value = "full")]
+    durability: DurabilityArg,
     /// Another origin allowed to open WebSockets and send cookie-authenticated
     /// writes; its host is answered on a loopback address too (repeatable;
     /// comma-separated in the variable).
@@ -164,6 +178,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Err(error) => tracing::warn!(%error, "could not raise the file-descriptor limit"),
     }
     let mut config = Config::new(args.addr, args.data_dir);
+    config.durability = match args.durability {
+        DurabilityArg::Full => webchat_core::store::Durability::Full,
+        DurabilityArg::Normal => webchat_core::store::Durability::Normal,
+    };
     config.allowed_origins = args.allow_origin;
     config.guests_enabled = !args.no_guests;
     config.limits.max_body_chars = args.max_body_chars;

@@ -12,10 +12,11 @@
 //! v1 `error` frame (the seed protocol has none of its own).
 
 use axum::extract::State;
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use webchat_core::clock;
 use webchat_core::hub::Subscriber;
 use webchat_core::model::User;
@@ -29,6 +30,7 @@ use crate::error::{ApiError, ApiPath};
 use crate::fanout::Outbound;
 use crate::state::AppState;
 use crate::ws::slots::SocketSlot;
+use crate::ws::v1::SENDS_IN_FLIGHT;
 use crate::ws::writer::Dialect;
 use crate::ws::{self, configure, origin_allowed};
 
@@ -124,26 +126,52 @@ async fn run(socket: WebSocket, state: AppState, user: User, _slot: SocketSlot) 
     // that never was joins implicitly; one that stopped being a member was
     // kicked or left, and its socket is about to close (`Outbound::Removed`).
     let mut was_member = state.store.is_member(LOBBY, user.id).await.unwrap_or(false);
+    // Made once, not per frame (see `v1::run`); the idle timer is re-armed
+    // only when it fires.
+    let shutdown = state.shutdown.clone();
+    let shutdown = shutdown.cancelled();
+    let writer_ended = writer_done.cancelled();
+    let idle_timer = tokio::time::sleep(idle);
+    tokio::pin!(shutdown, writer_ended, idle_timer);
+    let mut last_frame = tokio::time::Instant::now();
+    // Messages waiting for their commit: a seed client has no acks, so only
+    // a failure is answered (an error frame); up to SENDS_IN_FLIGHT at once.
+    let mut in_flight: FuturesOrdered<access::PendingMessage> = FuturesOrdered::new();
     let close = loop {
         let next = tokio::select! {
-            () = writer_done.cancelled() => break None,
-            () = state.shutdown.cancelled() => break None,
-            next = tokio::time::timeout(idle, stream.next()) => next,
+            () = &mut writer_ended => break None,
+            () = &mut shutdown => break None,
+            () = &mut idle_timer => {
+                if last_frame.elapsed() >= idle {
+                    break Some((close::GOING_AWAY, "idle"));
+                }
+                idle_timer.as_mut().reset(last_frame + idle);
+                continue;
+            }
+            Some(result) = in_flight.next(), if !in_flight.is_empty() => {
+                if let Err(error) = result
+                    && outbound.send(Outbound::frame(&error.frame(None))).await.is_err()
+                {
+                    break None;
+                }
+                continue;
+            }
+            next = stream.next(), if in_flight.len() < SENDS_IN_FLIGHT => next,
         };
+        last_frame = tokio::time::Instant::now();
         let text = match next {
-            Err(_elapsed) => break Some((close::GOING_AWAY, "idle")),
-            Ok(None) => break None,
+            None => break None,
             // The writer's close flushes the close reply tungstenite has queued.
-            Ok(Some(Ok(Message::Close(_)))) => break Some((close::NORMAL, "")),
-            Ok(Some(Err(error))) => {
+            Some(Ok(Message::Close(_))) => break Some((close::NORMAL, "")),
+            Some(Err(error)) => {
                 break ws::is_too_large(error)
                     .then_some((close::MESSAGE_TOO_BIG, "frame too large"));
             }
-            Ok(Some(Ok(Message::Binary(_)))) => {
+            Some(Ok(Message::Binary(_))) => {
                 break Some((close::UNSUPPORTED_DATA, "binary frames are not supported"));
             }
-            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
-            Ok(Some(Ok(Message::Text(text)))) => text,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Text(text))) => text,
         };
         let input = SeedInput::of(&text, first, state.config.limits.max_body_chars);
         first = false;
@@ -153,9 +181,9 @@ async fn run(socket: WebSocket, state: AppState, user: User, _slot: SocketSlot) 
             Ok(()) => match input {
                 SeedInput::Connect => Ok(()),
                 SeedInput::Message(body) => {
-                    access::append(&state, &user, LOBBY, EventKind::Message, Some(body), None)
+                    access::submit(&state, &user, LOBBY, EventKind::Message, Some(body), None)
                         .await
-                        .map(drop)
+                        .map(|committed| in_flight.push_back(committed))
                 }
                 SeedInput::Invalid(error) => Err(error.into()),
             },
@@ -280,7 +308,7 @@ fn announce_offline_after_grace(state: AppState, user: User) {
         );
         state.hub.publish_ephemeral(
             LOBBY,
-            Outbound::SeedOnly(Utf8Bytes::from(offline.to_json())),
+            Outbound::SeedOnly(crate::fanout::text(offline.to_json())),
             None,
         );
     });

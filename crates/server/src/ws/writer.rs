@@ -23,7 +23,7 @@ use webchat_core::store::Store;
 use webchat_protocol::error::close;
 use webchat_protocol::server::ServerFrame;
 
-use crate::fanout::{Outbound, Published};
+use crate::fanout::{Outbound, Published, Replay};
 
 /// Which frames a connection understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,11 +63,19 @@ struct Broken;
 impl Writer {
     pub async fn run(mut self) {
         let mut heartbeat = interval_at(Instant::now() + self.heartbeat, self.heartbeat);
+        // Made once, not per turn of the loop: a new `cancelled()` or
+        // `closed()` future registers a waiter (a lock and a list entry)
+        // every time, which on a busy connection is every delivered batch.
+        let shutdown = self.shutdown.clone();
+        let shutdown = shutdown.cancelled();
+        let control = self.control.clone();
+        let closed = control.closed();
+        tokio::pin!(shutdown, closed);
         let ending = loop {
             tokio::select! {
                 biased;
-                () = self.shutdown.cancelled() => break Ending::Shutdown,
-                code = self.control.closed() => {
+                () = &mut shutdown => break Ending::Shutdown,
+                code = &mut closed => {
                     break Ending::Close(code, close_reason(code));
                 }
                 item = self.queue.recv() => match item {
@@ -98,16 +106,17 @@ impl Writer {
                     self.flush().await?;
                     return Ok(Some(Ending::Close(code, reason)));
                 }
-                Outbound::Removed { reason, .. } if self.dialect == Dialect::Seed => {
+                Outbound::Removed(removal) if self.dialect == Dialect::Seed => {
                     self.flush().await?;
-                    return Ok(Some(Ending::Close(close::POLICY_VIOLATION, reason)));
+                    return Ok(Some(Ending::Close(close::POLICY_VIOLATION, removal.reason)));
                 }
-                Outbound::Replay {
-                    room,
-                    after,
-                    upto,
-                    permit,
-                } => {
+                Outbound::Replay(replay) => {
+                    let Replay {
+                        room,
+                        after,
+                        upto,
+                        permit,
+                    } = *replay;
                     if self.replay(&room, after, upto).await.is_err() {
                         return Ok(Some(Ending::Close(1011, "could not read history: resume")));
                     }
@@ -131,12 +140,12 @@ impl Writer {
 
     fn render(&self, item: Outbound) -> Option<Utf8Bytes> {
         match (item, self.dialect) {
-            (Outbound::Frame(text), _) => Some(text),
-            (Outbound::Removed { frame, .. }, Dialect::V1) => Some(frame),
+            (Outbound::Frame(text), _) => Some(Utf8Bytes::clone(&text)),
+            (Outbound::Removed(removal), Dialect::V1) => Some(removal.frame.clone()),
             (Outbound::Event(published), Dialect::V1) => Some(published.v1.clone()),
             (Outbound::Event(published), Dialect::Seed) => published.seed().cloned(),
-            (Outbound::V1Only(text), Dialect::V1) => Some(text),
-            (Outbound::SeedOnly(text), Dialect::Seed) => Some(text),
+            (Outbound::V1Only(text), Dialect::V1) => Some(Utf8Bytes::clone(&text)),
+            (Outbound::SeedOnly(text), Dialect::Seed) => Some(Utf8Bytes::clone(&text)),
             _ => None,
         }
     }

@@ -574,3 +574,50 @@ async fn a_client_close_is_answered_with_a_close_frame() {
         "an empty close frame echoes 'no status'"
     );
 }
+
+#[tokio::test]
+async fn pipelined_sends_are_acked_in_order_and_later_replies_wait_for_them() {
+    let app = spawn_app_with(|config| {
+        config.limits.rate_per_s = 100;
+        config.limits.burst = 100;
+    })
+    .await;
+    let ann = app.guest("ann").await;
+    let mut a = app.ws_ready(&ann.token).await;
+    a.subscribe("lobby", None).await;
+    // Written back to back without waiting: several are committing at once.
+    for i in 0..20 {
+        a.send_json(
+            json!({"type": "send", "room": "lobby", "body": format!("m{i}"),
+                           "nonce": format!("pipe-{i}"), "req": i}),
+        )
+        .await;
+    }
+    a.send_json(
+        json!({"type": "send", "room": "lobby", "body": "  ", "nonce": "pipe-bad", "req": "bad"}),
+    )
+    .await;
+    a.send_json(json!({"type": "ping", "req": "p"})).await;
+    let mut replies = Vec::new();
+    while replies.len() < 22 {
+        let frame = a
+            .recv_where(|f| f["type"] != "event" && f["type"] != "presence")
+            .await;
+        replies.push(frame);
+    }
+    let mut last_seq = 0;
+    for (i, ack) in replies[..20].iter().enumerate() {
+        assert_eq!(ack["type"], "ack", "{ack}");
+        assert_eq!(ack["re"], json!(i), "acks come in the order of the sends");
+        let seq = ack["seq"].as_u64().expect("seq");
+        assert!(
+            seq > last_seq,
+            "seqs follow the order of the sends: {replies:?}"
+        );
+        last_seq = seq;
+    }
+    assert_eq!(replies[20]["type"], "error");
+    assert_eq!(replies[20]["re"], "bad");
+    assert_eq!(replies[21]["type"], "pong");
+    assert_eq!(replies[21]["re"], "p");
+}
