@@ -121,9 +121,10 @@ pub struct FanoutArgs {
           value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub senders: u64,
     /// v1: spread everyone over this many new public rooms instead of
-    /// lobby: receiver i subscribes to room i mod R; sender s creates rooms
-    /// s, s + S, s + 2S … and writes to them in turn (0: lobby only). The
-    /// server's room quota must allow it (`serve --rooms-per-hour`).
+    /// lobby (each made by a guest of its own first): receiver i subscribes
+    /// to room i mod R; sender s joins rooms s, s + S, s + 2S … and writes to
+    /// them in turn (0: lobby only). The server's room quota must allow it
+    /// (`serve --rooms-per-hour`).
     #[arg(long, default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(0..=10_000))]
     pub rooms: u64,

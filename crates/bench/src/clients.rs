@@ -100,8 +100,8 @@ pub(crate) async fn sender(target: &Target, dialect: Dialect, name: &str) -> Opt
     sender_in(target, dialect, name, &[]).await
 }
 
-/// [`sender`] that creates `rooms` (v1) and is a member of them instead of
-/// lobby; with no rooms, [`sender`].
+/// [`sender`] that joins `rooms` (v1) instead of lobby; with no rooms,
+/// [`sender`].
 pub(crate) async fn sender_in(
     target: &Target,
     dialect: Dialect,
@@ -117,7 +117,7 @@ pub(crate) async fn sender_in(
                     target.join(&token, ROOM).await?;
                 }
                 for room in rooms {
-                    target.create_room(&token, room).await?;
+                    target.join(&token, room).await?;
                 }
                 let mut ws = target.upgrade_v1().await?;
                 conn::hello(&mut ws, target, &token).await?;

@@ -321,7 +321,30 @@ pub(crate) async fn run(
     };
     let (run, delivered, stop) = (ctx.run, shared.delivered.clone(), shared.stop.clone());
 
-    // With rooms, the senders come first: they create the rooms.
+    // With rooms, the rooms come first, each made by a guest of its own (a
+    // guest may make only a few), then the senders, who join theirs.
+    if let Some(layout) = layout {
+        ctx.phase("rooms", layout.rooms);
+        let made: Vec<bool> = stream::iter(0..layout.rooms)
+            .map(|k| {
+                let (name, target) = (ctx.name("c", k), ctx.target.clone());
+                async move {
+                    let Ok(token) = target.sign_in(&name).await else {
+                        return false;
+                    };
+                    target
+                        .create_room(&token, &Rooms::name(run, k))
+                        .await
+                        .is_ok()
+                }
+            })
+            .buffer_unordered(ctx.concurrency)
+            .inspect(|_| ctx.progress.inc(1))
+            .collect()
+            .await;
+        let missing = made.iter().filter(|made| !**made).count();
+        ensure!(missing == 0, "{missing} of the rooms could not be made");
+    }
     let open_senders = || {
         ctx.phase("senders", senders);
         stream::iter(0..senders)

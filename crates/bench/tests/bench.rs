@@ -21,6 +21,8 @@ async fn server(raised_limits: bool) -> Server {
         config.limits.rate_per_s = 100_000;
         config.limits.burst = 100_000;
         config.sign_ins_per_minute = 100_000;
+        config.quotas.rooms_per_hour = 100_000;
+        config.quotas.rooms_per_hour_per_address = 100_000;
     }
     let app = Application::build(config).await.expect("server builds");
     let url = format!("http://{}", app.local_addr());
@@ -130,6 +132,35 @@ async fn a_tiny_fanout_loses_nothing_in_either_dialect() {
         assert_eq!(report["errors"], serde_json::json!({}), "{report}");
         assert!(report["server"].is_null());
     }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fanout_over_many_rooms_delivers_each_message_to_its_room_only() {
+    let server = server(true).await;
+    // 6 rooms of 2 receivers; sender 0 writes to rooms 0, 2, 4, sender 1 to
+    // 1, 3, 5: each message reaches the two receivers of its room.
+    let report = server
+        .bench(&[
+            "fanout",
+            "--rooms",
+            "6",
+            "--receivers",
+            "12",
+            "--senders",
+            "2",
+            "--messages",
+            "30",
+        ])
+        .await;
+    assert_documented_shape(&report);
+    assert_eq!(report["connections"], 14, "{report}");
+    assert_eq!(report["committed"], 60, "{report}");
+    assert_eq!(report["expected_deliveries"], 120, "{report}");
+    assert_eq!(report["deliveries"], 120, "{report}");
+    assert_eq!(report["loss"], 0, "{report}");
+    assert_eq!(report["duplicates"], 0, "{report}");
+    assert_eq!(report["errors"], serde_json::json!({}), "{report}");
     server.stop().await;
 }
 
