@@ -233,6 +233,18 @@ pub const PRESENCE_SNAPSHOT_MAX: usize = 50;
 /// buffer keeps the size of the largest frame it ever sent.
 pub const PRESENCE_CHANGES_MAX: usize = 50;
 
+/// Sizes of the hub's maps ([`Hub::footprint`]). Rooms stay (a room keeps
+/// its head once seen); everything else follows the connections.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HubFootprint {
+    pub rooms: usize,
+    pub subscribers: usize,
+    pub replays: usize,
+    pub present: usize,
+    pub typing: usize,
+    pub pending_presence: usize,
+}
+
 /// What a new subscriber learns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscribed {
@@ -543,6 +555,24 @@ impl<P: Clone> Hub<P> {
         self.shard(room)
             .get(room)
             .is_some_and(|c| c.presence.is_connected(user))
+    }
+
+    /// How much the hub holds, over every room (for metrics and tests: a
+    /// server whose clients all left must come back to where it started).
+    pub fn footprint(&self) -> HubFootprint {
+        let mut footprint = HubFootprint::default();
+        for index in 0..self.shards.len() {
+            let rooms = self.lock(index);
+            footprint.rooms += rooms.len();
+            for channel in rooms.values() {
+                footprint.subscribers += channel.subscribers.len();
+                footprint.replays += channel.replayed_upto.len();
+                footprint.present += channel.presence.len();
+                footprint.typing += channel.typing.len() + channel.typing_relayed.len();
+                footprint.pending_presence += channel.pending_presence.len();
+            }
+        }
+        footprint
     }
 
     /// Subscribers of `room` (for metrics and tests).

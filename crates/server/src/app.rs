@@ -113,6 +113,12 @@ impl Application {
         self.local_addr().port()
     }
 
+    /// The server's shared state, for tests that look inside (its
+    /// [`AppState::footprint`], say).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
     /// The store the server runs on, for tests that need to break it (an
     /// outage: every later query fails) and see the server answer 503/1013.
     pub fn store(&self) -> Arc<dyn Store> {
@@ -292,6 +298,12 @@ async fn sweep_ephemeral_state(state: AppState) {
                     state.typing_limiter.shrink_to_fit();
                     state.replay_limiter.retain_recent();
                     state.replay_limiter.shrink_to_fit();
+                    state.room_limiter.retain_recent();
+                    state.room_limiter.shrink_to_fit();
+                    state.room_address_limiter.retain_recent();
+                    state.room_address_limiter.shrink_to_fit();
+                    state.contact_limiter.retain_recent();
+                    state.contact_limiter.shrink_to_fit();
                 }
             }
         }

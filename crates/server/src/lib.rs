@@ -41,3 +41,4 @@ pub mod ws;
 
 pub use app::Application;
 pub use config::{Config, PublicUrl, Quotas};
+pub use state::AppState;

@@ -67,6 +67,20 @@ pub struct Inner {
     pub seed_departures: std::sync::Mutex<std::collections::HashMap<UserId, u64>>,
 }
 
+/// See [`AppState::footprint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    pub hub: webchat_core::hub::HubFootprint,
+    /// Connections in the registry (v1, once welcomed).
+    pub registered: usize,
+    /// Open WebSockets counted against the caps.
+    pub sockets: usize,
+    /// Connection tasks still running (shutdown waits for them).
+    pub connection_tasks: usize,
+    /// Seed users whose `Offline` is still to be announced.
+    pub seed_departures: usize,
+}
+
 impl std::ops::Deref for AppState {
     type Target = Inner;
     fn deref(&self) -> &Inner {
@@ -124,6 +138,23 @@ impl AppState {
             next_conn: AtomicU64::new(1),
             seed_departures: std::sync::Mutex::default(),
         }))
+    }
+
+    /// What the server holds for its clients, map by map (for tests and
+    /// metrics): after every client has left and the grace periods are
+    /// over, it is back where it started.
+    pub fn footprint(&self) -> Footprint {
+        Footprint {
+            hub: self.hub.footprint(),
+            registered: self.registry.len(),
+            sockets: self.sockets.open(None, None).0,
+            connection_tasks: self.connections.len(),
+            seed_departures: self
+                .seed_departures
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .len(),
+        }
     }
 
     pub fn next_conn_id(&self) -> ConnId {

@@ -28,6 +28,8 @@ pub struct TestApp {
     pub data_dir: Option<TempDir>,
     /// The server's store (to simulate an outage by closing it).
     pub store: std::sync::Arc<dyn webchat_core::store::Store>,
+    /// The server's state (to look at what it holds).
+    pub state: webchat_server::AppState,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -50,6 +52,7 @@ pub async fn spawn_in(data_dir: TempDir, adjust: impl FnOnce(&mut Config)) -> Te
     let app = Application::build(config).await.expect("server builds");
     let addr = app.local_addr();
     let store = app.store();
+    let state = app.state();
     let (shutdown, signal) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until(async move {
         let _ = signal.await;
@@ -59,6 +62,7 @@ pub async fn spawn_in(data_dir: TempDir, adjust: impl FnOnce(&mut Config)) -> Te
         http: reqwest::Client::new(),
         data_dir: Some(data_dir),
         store,
+        state,
         shutdown: Some(shutdown),
         handle: Some(handle),
     }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod chat;
+mod churn;
 mod hangups;
 mod helpers;
 mod identity;
