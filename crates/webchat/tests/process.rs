@@ -163,6 +163,8 @@ fn help_and_version_answer() {
         "--session-idle-days",
         "--session-max-age-days",
         "--public-url",
+        "--database-url",
+        "WEBCHAT_DATABASE_URL",
         "WEBCHAT_ADDR",
         "WEBCHAT_PUBLIC_URL",
     ] {
@@ -201,6 +203,33 @@ fn a_bad_flag_is_an_error_not_a_panic() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(why), "{flag} {value}: {stderr}");
     }
+}
+
+#[test]
+fn a_postgres_url_is_refused_clearly_until_postgres_is_built_and_never_shows_its_password() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let output = Command::new(BINARY)
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .env(
+            "WEBCHAT_DATABASE_URL",
+            "postgres://chat:hunter2@127.0.0.1:1/chat",
+        )
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("PostgreSQL support is not built yet"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    let output = Command::new(BINARY)
+        .args(["serve", "--database-url", "mysql://h/db"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "a bad URL is a usage error");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("sqlite://"));
 }
 
 #[tokio::test]
