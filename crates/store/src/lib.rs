@@ -6,8 +6,8 @@
 //!
 //! - `sqlite://PATH`: the SQLite database file at `PATH` (relative to the
 //!   working folder; `sqlite:///abs/path.db` for an absolute one).
-//! - `postgres://…` (or `postgresql://…`): PostgreSQL — refused until its
-//!   backend exists, with an error that says so.
+//! - `postgres://…` (or `postgresql://…`): PostgreSQL, for several nodes
+//!   on one database (`crates/store-postgres`).
 //! - No URL: `webchat.db` in the data folder, as before URLs existed.
 
 use std::fmt;
@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 use webchat_core::store::{Durability, Store, StoreError};
+use webchat_store_postgres::PgStore;
 use webchat_store_sqlite::SqliteStore;
 
 /// A database URL as the operator gave it (`--database-url`).
@@ -41,8 +42,6 @@ pub enum UrlError {
 /// Why the store could not be opened.
 #[derive(Debug, Error)]
 pub enum OpenError {
-    #[error("PostgreSQL support is not built yet; use sqlite://PATH or no --database-url")]
-    PostgresNotBuilt,
     #[error("creating the folder {path}: {source}")]
     Folder {
         path: PathBuf,
@@ -112,7 +111,15 @@ pub async fn open_store(
     let file = match url {
         None => data_dir.join("webchat.db"),
         Some(DatabaseUrl::Sqlite(file)) => file.clone(),
-        Some(DatabaseUrl::Postgres(_)) => return Err(OpenError::PostgresNotBuilt),
+        Some(url @ DatabaseUrl::Postgres(connect)) => {
+            let store = PgStore::open_with(connect, durability)
+                .await
+                .map_err(|source| OpenError::Store {
+                    url: url.to_string(),
+                    source,
+                })?;
+            return Ok(Arc::new(store));
+        }
     };
     if let Some(folder) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(folder).map_err(|source| OpenError::Folder {
@@ -181,21 +188,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn postgres_is_refused_until_it_is_built() {
+    async fn an_unreachable_postgres_is_an_error_that_hides_the_password() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url: DatabaseUrl = "postgres://postgres@127.0.0.1/test"
+        // Port 1: nothing listens there.
+        let url: DatabaseUrl = "postgres://chat:hunter2@127.0.0.1:1/chat"
             .parse()
             .expect("parses");
         let error = open_store(Some(&url), dir.path(), Durability::Full)
             .await
             .err()
             .expect("refused");
-        assert!(matches!(error, OpenError::PostgresNotBuilt));
+        assert!(matches!(error, OpenError::Store { .. }), "{error}");
+        let shown = error.to_string();
         assert!(
-            error
-                .to_string()
-                .contains("PostgreSQL support is not built yet")
+            shown.contains("postgres://chat:***@127.0.0.1:1/chat"),
+            "{shown}"
         );
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 
     #[tokio::test]
