@@ -7,8 +7,8 @@ use webchat_core::import;
 use webchat_core::model::{EventId, NewRoom, Room};
 use webchat_core::store::{RoomRules, StoreError};
 
-use crate::rows::seq_param;
 use crate::{PgStore, backend, rooms, search};
+use webchat_store_sql::rows::seq_param;
 
 pub(crate) async fn import_room(
     store: &PgStore,

@@ -11,8 +11,8 @@ use webchat_core::model::{Role, UserId};
 use webchat_core::store::{Ban, Member, RoomRules, StoreError};
 use webchat_core::unread::{self, Recount};
 
-use crate::rows::{seq_param, seq_value, user_from};
 use crate::{PgStore, Tx, backend};
+use webchat_store_sql::rows::{seq_param, seq_value, user_from};
 
 pub(crate) async fn role(
     store: &PgStore,

@@ -11,8 +11,8 @@ use webchat_core::store::StoreError;
 use webchat_core::unread::Counters;
 use webchat_protocol::views::Visibility;
 
-use crate::rows::{room_from, seq_value};
 use crate::{PgStore, backend};
+use webchat_store_sql::rows::{room_from, seq_value};
 
 pub(crate) async fn create_room(store: &PgStore, room: &NewRoom) -> Result<Room, StoreError> {
     sqlx::query(

@@ -5,8 +5,8 @@ use webchat_core::clock;
 use webchat_core::model::{SessionInfo, SessionKind, User, UserId};
 use webchat_core::store::StoreError;
 
-use crate::rows::{session_from, user_from};
 use crate::{PgStore, backend};
+use webchat_store_sql::rows::{session_from, user_from};
 
 pub(crate) async fn create_session(
     store: &PgStore,

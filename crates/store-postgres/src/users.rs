@@ -14,8 +14,8 @@ use webchat_core::model::{User, UserId};
 use webchat_core::store::{Credentials, StoreError};
 use webchat_protocol::validate::{name_skeleton, name_skeletons};
 
-use crate::rows::user_from;
 use crate::{PgStore, Tx, backend};
+use webchat_store_sql::rows::user_from;
 
 pub(crate) async fn create_guest(store: &PgStore, name: &str) -> Result<User, StoreError> {
     let [lower, as_written] = name_skeletons(name);

@@ -13,8 +13,8 @@ use webchat_core::effects::{Change, Target};
 use webchat_core::model::{Event, EventId, NewEvent, UserId};
 use webchat_core::store::{AppendError, Appended, StoreError};
 
-use crate::rows::{seq_param, seq_value};
 use crate::{SqliteStore, Tx, backend, events, search};
+use webchat_store_sql::rows::{seq_param, seq_value};
 
 pub(crate) async fn append_batch(
     store: &SqliteStore,

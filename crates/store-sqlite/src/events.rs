@@ -4,8 +4,8 @@
 use webchat_core::model::{Event, EventId, Page, UserId};
 use webchat_core::store::StoreError;
 
-use crate::rows::{event_from, seq_param};
 use crate::{SqliteStore, backend};
+use webchat_store_sql::rows::{event_from, seq_param};
 
 pub(crate) async fn events(
     store: &SqliteStore,
@@ -78,6 +78,15 @@ pub(crate) async fn event_by_nonce<'e>(
     .await
     .map_err(backend)?;
     row.as_ref().map(event_from).transpose().map_err(backend)
+}
+
+/// [`event_by_nonce`] for the `Store` trait, outside any transaction.
+pub(crate) async fn by_nonce(
+    store: &SqliteStore,
+    author: UserId,
+    nonce: &str,
+) -> Result<Option<Event>, StoreError> {
+    event_by_nonce(&store.readers, author, nonce).await
 }
 
 pub(crate) async fn event(

@@ -1,6 +1,7 @@
 //! Opening the database file: connection options (WAL, `synchronous` as
-//! the operator's [`Durability`] says, foreign keys), the two pools, the embedded migrations, and the
-//! one fix-up SQL cannot do (username skeletons).
+//! the operator's [`Durability`] says, foreign keys), the two pools, the
+//! embedded migrations, and the one fix-up SQL cannot do (username
+//! skeletons); the readiness check and closing.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -98,6 +99,20 @@ async fn fill_username_skeletons(writer: &SqlitePool) -> Result<(), StoreError> 
         }
     }
     Ok(())
+}
+
+/// A real read of the database file, not just of an open connection.
+pub(crate) async fn ping(store: &SqliteStore) -> Result<(), StoreError> {
+    sqlx::query("SELECT head FROM rooms WHERE id = 'lobby'")
+        .fetch_one(&store.readers)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) async fn close(store: &SqliteStore) {
+    store.readers.close().await;
+    store.writer.close().await;
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 use webchat_core::model::{EventId, UserId};
 use webchat_core::store::{SearchPage, StoreError};
 
-use crate::rows::event_from;
 use crate::{SqliteStore, Tx, backend};
+use webchat_store_sql::rows::event_from;
 
 /// Gives the index `text` for `message`, which it does not hold yet.
 pub(crate) async fn index(tx: &mut Tx<'_>, message: EventId, text: &str) -> Result<(), StoreError> {

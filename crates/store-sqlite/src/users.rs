@@ -14,8 +14,8 @@ use webchat_core::model::{User, UserId};
 use webchat_core::store::{Credentials, StoreError};
 use webchat_protocol::validate::{name_skeleton, name_skeletons};
 
-use crate::rows::user_from;
 use crate::{SqliteStore, Tx, backend};
+use webchat_store_sql::rows::user_from;
 
 pub(crate) async fn create_guest(store: &SqliteStore, name: &str) -> Result<User, StoreError> {
     // The look-alike check and the insert are one statement on the one
