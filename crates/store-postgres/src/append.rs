@@ -3,8 +3,12 @@
 //!
 //! The rules are the core's; this file only says how each primitive is done
 //! in SQL, and what makes it safe with several nodes writing: the room row's
-//! lock (taken by advancing its head) makes seqs dense, and an advisory lock
-//! on (author, nonce) makes a nonce's check and insert one step across nodes.
+//! lock (held from advancing its head to commit) makes seqs dense, and an
+//! advisory lock on (author, nonce) makes a nonce's check and insert one
+//! step across nodes. Every batch takes all its locks first, nonces then
+//! rooms, each in sorted order ([`lock_in_order`]): two nodes' batches that
+//! touch the same rooms in other orders wait for each other instead of
+//! deadlocking (which PostgreSQL would end by failing one batch whole).
 
 use async_trait::async_trait;
 use webchat_core::append::{self, Advanced, AppendTx};
@@ -20,9 +24,46 @@ pub(crate) async fn append_batch(
     events: &[NewEvent],
 ) -> Result<Vec<Result<Appended, AppendError>>, StoreError> {
     let mut appending = Appending(store.pool.begin().await.map_err(backend)?);
+    lock_in_order(&mut appending.0, events).await?;
     let results = append::append_batch(&mut appending, events).await?;
     appending.0.commit().await.map_err(backend)?;
     Ok(results)
+}
+
+/// Takes the locks `events` will need, in one global order: the (author,
+/// nonce) advisory locks sorted, then the rooms' rows sorted by id; all are
+/// held until commit (advancing a head later locks a row already held).
+async fn lock_in_order(tx: &mut Tx<'_>, events: &[NewEvent]) -> Result<(), StoreError> {
+    let mut nonces: Vec<(UserId, &str)> = events
+        .iter()
+        .filter_map(|e| Some((e.author.id, e.nonce.as_deref()?)))
+        .collect();
+    nonces.sort_unstable();
+    nonces.dedup();
+    for (author, nonce) in nonces {
+        lock_nonce(tx, author, nonce).await?;
+    }
+    let mut rooms: Vec<&str> = events.iter().map(|e| e.room.as_str()).collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    sqlx::query("SELECT id FROM rooms WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .bind(&rooms)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+/// Held to commit: a second node with the same nonce waits here, then reads
+/// the first one's committed event.
+async fn lock_nonce(tx: &mut Tx<'_>, author: UserId, nonce: &str) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::BIGINT::TEXT || ':' || $2, 0))")
+        .bind(author)
+        .bind(nonce)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    Ok(())
 }
 
 /// The append transaction, as the core's algorithm drives it.
@@ -35,16 +76,7 @@ impl AppendTx for Appending<'_> {
         author: UserId,
         nonce: &str,
     ) -> Result<Option<Event>, StoreError> {
-        // Held to commit: a second node with the same nonce waits here,
-        // then reads the first one's committed event.
-        sqlx::query(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1::BIGINT::TEXT || ':' || $2, 0))",
-        )
-        .bind(author)
-        .bind(nonce)
-        .execute(&mut *self.0)
-        .await
-        .map_err(backend)?;
+        // The (author, nonce) lock is held: `lock_in_order` took it.
         events::event_by_nonce(&mut *self.0, author, nonce).await
     }
 
