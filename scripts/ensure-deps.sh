@@ -20,3 +20,18 @@ ensure_chromium() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
   fi
 }
+
+# PostgreSQL on 127.0.0.1:5432 for the PostgreSQL store's tests (each makes
+# and drops a database of its own there): started when it is not answering.
+ensure_postgres() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "==> starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+    for _ in $(seq 50); do
+      pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+      sleep 0.2
+    done
+    echo "PostgreSQL did not start on 127.0.0.1:5432" >&2
+    return 1
+  fi
+}

@@ -52,6 +52,17 @@ pub struct Author {
 }
 
 impl Author {
+    /// A guest named after its id, for the core's unit tests.
+    #[cfg(test)]
+    pub(crate) fn test_guest(id: UserId) -> Author {
+        Author {
+            id,
+            name: format!("u{id}"),
+            guest: true,
+            seed: false,
+        }
+    }
+
     pub fn view(&self) -> AuthorView {
         AuthorView {
             id: self.id,

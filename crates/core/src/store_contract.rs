@@ -3,6 +3,8 @@
 //! folder, PostgreSQL in a throwaway schema). Enabled by the
 //! `contract-tests` feature; panics on the first broken promise.
 
+mod rules;
+
 use crate::model::{DirectoryKey, Event, NewEvent, NewRoom, Page, Role, SessionKind, User};
 use crate::store::{AppendError, Ban, RoomRules, Store, StoreError};
 use webchat_protocol::views::{EventKind, Visibility};
@@ -27,6 +29,7 @@ pub async fn run_all(store: &dyn Store) {
     room_access_tells_visibility_owner_role_and_ban(store).await;
     look_alike_names_are_reserved_for_accounts(store).await;
     authors_say_whether_they_are_guests_and_seed_clients(store).await;
+    rules::run_all(store).await;
 }
 
 fn message(room: &str, author: &User, body: &str, nonce: Option<&str>) -> NewEvent {

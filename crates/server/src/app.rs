@@ -11,7 +11,6 @@ use tokio::task::JoinHandle;
 use webchat_core::committer::Committer;
 use webchat_core::hub::Hub;
 use webchat_core::store::Store;
-use webchat_store_sqlite::SqliteStore;
 
 use crate::config::Config;
 use crate::fanout::{self, Outbound, Published};
@@ -25,15 +24,21 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the store (migrating it), starts the committer and binds the listener.
+    /// Opens the store `config` names (`database_url`, or the data folder's
+    /// SQLite), migrating it, then as [`Application::build_with`].
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open_with(&config.data_dir, config.durability)
-                .await
-                .with_context(|| format!("opening the store in {}", config.data_dir.display()))?,
-        );
+        let store = webchat_store::open_store(
+            config.database_url.as_ref(),
+            &config.data_dir,
+            config.durability,
+        )
+        .await
+        .context("opening the store")?;
+        Self::build_with(config, store).await
+    }
+
+    /// Starts the committer on `store` and binds the listener.
+    pub async fn build_with(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Application> {
         // Made now, not at the first login of an unknown user, which would
         // otherwise take twice as long as any other and tell it apart.
         tokio::task::spawn_blocking(crate::passwords::dummy_hash)

@@ -14,6 +14,8 @@ pub struct Config {
     /// Whether an `ack` waits for the disk (`Full`, survives a power loss)
     /// or only for the journal write (`Normal`, survives a process crash).
     pub durability: webchat_core::store::Durability,
+    /// The store (`--database-url`); `None`: `webchat.db` in `data_dir`.
+    pub database_url: Option<webchat_store::DatabaseUrl>,
     /// Origins allowed to open WebSockets besides the server's own.
     pub allowed_origins: Vec<String>,
     pub guests_enabled: bool,
@@ -226,6 +228,7 @@ impl Config {
             addr,
             data_dir,
             durability: webchat_core::store::Durability::Full,
+            database_url: None,
             allowed_origins: Vec::new(),
             guests_enabled: true,
             limits: Self::DEFAULT_LIMITS,

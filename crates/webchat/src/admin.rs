@@ -18,10 +18,10 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use serde_json::{Value, json};
 use webchat_core::model::{Author, Event, NewRoom, Page, Role, User};
-use webchat_core::store::{Ban, RoomRules, Store};
+use webchat_core::store::{Ban, Durability, RoomRules, Store};
 use webchat_protocol::views::{EventKind, Visibility};
 use webchat_server::passwords;
-use webchat_store_sqlite::SqliteStore;
+use webchat_store::DatabaseUrl;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AdminCommand {
@@ -54,18 +54,20 @@ pub(crate) enum AdminCommand {
     },
 }
 
-pub(crate) async fn run(data_dir: &Path, command: AdminCommand) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
-    let store = SqliteStore::open(data_dir)
+pub(crate) async fn run(
+    data_dir: &Path,
+    database_url: Option<&DatabaseUrl>,
+    command: AdminCommand,
+) -> anyhow::Result<()> {
+    let store = webchat_store::open_store(database_url, data_dir, Durability::Full)
         .await
         .context("opening the store")?;
-    let result = execute(&store, command).await;
+    let result = execute(store.as_ref(), command).await;
     store.close().await;
     result
 }
 
-async fn execute(store: &SqliteStore, command: AdminCommand) -> anyhow::Result<()> {
+async fn execute(store: &dyn Store, command: AdminCommand) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
         AdminCommand::CreateUser { username, admin } => {
@@ -129,7 +131,7 @@ async fn execute(store: &SqliteStore, command: AdminCommand) -> anyhow::Result<(
     Ok(())
 }
 
-async fn account(store: &SqliteStore, username: &str) -> anyhow::Result<User> {
+async fn account(store: &dyn Store, username: &str) -> anyhow::Result<User> {
     let username = passwords::normalize_username(username).map_err(anyhow::Error::msg)?;
     match store.user_by_username(&username).await? {
         Some(user) => Ok(user),
@@ -142,7 +144,7 @@ async fn account(store: &SqliteStore, username: &str) -> anyhow::Result<User> {
 /// (`"type": "event"`), plus `author_username` and `actor_username` for
 /// accounts; then the room's rules: `"type": "role"` for each member above
 /// plain member and `"type": "ban"` for each ban, naming users the same way.
-async fn export(store: &SqliteStore, room_id: &str) -> anyhow::Result<String> {
+async fn export(store: &dyn Store, room_id: &str) -> anyhow::Result<String> {
     let Some(room) = store.room(room_id).await? else {
         bail!("no room {room_id}");
     };
@@ -201,12 +203,12 @@ async fn export(store: &SqliteStore, room_id: &str) -> anyhow::Result<String> {
 
 /// Users named in an export, each looked up once.
 struct People<'a> {
-    store: &'a SqliteStore,
+    store: &'a dyn Store,
     known: std::collections::HashMap<i64, (String, Option<String>)>,
 }
 
 impl<'a> People<'a> {
-    fn new(store: &'a SqliteStore) -> Self {
+    fn new(store: &'a dyn Store) -> Self {
         Self {
             store,
             known: std::collections::HashMap::new(),
@@ -252,12 +254,12 @@ impl<'a> People<'a> {
 /// guest's id only ever matches a guest, never an account that happens to
 /// bear the same display name.
 struct Resolver<'a> {
-    store: &'a SqliteStore,
+    store: &'a dyn Store,
     resolved: std::collections::HashMap<(i64, String, Option<String>), Author>,
 }
 
 impl<'a> Resolver<'a> {
-    fn new(store: &'a SqliteStore) -> Self {
+    fn new(store: &'a dyn Store) -> Self {
         Self {
             store,
             resolved: std::collections::HashMap::new(),
@@ -302,7 +304,7 @@ impl<'a> Resolver<'a> {
 }
 
 async fn import(
-    store: &SqliteStore,
+    store: &dyn Store,
     text: &str,
     as_room: Option<String>,
 ) -> anyhow::Result<webchat_core::model::Room> {
@@ -431,7 +433,7 @@ fn person_key(line: &Value, field: &str) -> Option<PersonKey> {
 /// (guests made for a file that then fails would stay behind): the room must
 /// not exist, seqs must ascend, and someone must have joined.
 async fn check_before_writing(
-    store: &SqliteStore,
+    store: &dyn Store,
     room: &str,
     parsed: &[(usize, Line)],
 ) -> anyhow::Result<()> {

@@ -9,6 +9,7 @@ use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 use webchat_server::{Application, Config, PublicUrl, Quotas};
+use webchat_store::DatabaseUrl;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +31,9 @@ enum Command {
         /// Folder of the database.
         #[arg(long, env = "WEBCHAT_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
+        /// The store, as for `serve --database-url`.
+        #[arg(long, env = "WEBCHAT_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<DatabaseUrl>,
         #[command(subcommand)]
         command: crate::admin::AdminCommand,
     },
@@ -66,6 +70,11 @@ struct ServeArgs {
     /// ack: a power loss) or `normal` (a crash of the process only; faster).
     #[arg(long, env = "WEBCHAT_DURABILITY", value_enum, default_value = "full")]
     durability: DurabilityArg,
+    /// The store: `sqlite://PATH` (a database file) or `postgres://…`.
+    /// Default: `webchat.db` in the data folder. (Its value is never shown
+    /// in help: it may hold a password.)
+    #[arg(long, env = "WEBCHAT_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<DatabaseUrl>,
     /// Another origin allowed to open WebSockets and send cookie-authenticated
     /// writes; its host is answered on a loopback address too (repeatable;
     /// comma-separated in the variable).
@@ -154,7 +163,11 @@ impl Cli {
     pub(crate) async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(args) => serve(args).await,
-            Command::Admin { data_dir, command } => crate::admin::run(&data_dir, command).await,
+            Command::Admin {
+                data_dir,
+                database_url,
+                command,
+            } => crate::admin::run(&data_dir, database_url.as_ref(), command).await,
             Command::Bench(args) => webchat_bench::main(args).await,
         }
     }
@@ -182,6 +195,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         DurabilityArg::Full => webchat_core::store::Durability::Full,
         DurabilityArg::Normal => webchat_core::store::Durability::Normal,
     };
+    config.database_url = args.database_url;
     config.allowed_origins = args.allow_origin;
     config.guests_enabled = !args.no_guests;
     config.limits.max_body_chars = args.max_body_chars;

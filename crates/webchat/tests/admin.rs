@@ -11,7 +11,6 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 use webchat_core::store::Store;
-use webchat_store_sqlite::SqliteStore;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_webchat");
 
@@ -53,15 +52,16 @@ fn fails(output: Output, why: &str) {
 
 /// Runs `work` on the data folder's store, opened as the server opens it.
 /// Only between commands: each command has closed the store when it exits.
-fn with_store<T>(data: &Path, work: impl AsyncFnOnce(&SqliteStore) -> T) -> T {
-    std::fs::create_dir_all(data).expect("data folder");
+fn with_store<T>(data: &Path, work: impl AsyncFnOnce(&dyn Store) -> T) -> T {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let store = SqliteStore::open(data).await.expect("opens");
-        let result = work(&store).await;
+        let store = webchat_store::open_store(None, data, Default::default())
+            .await
+            .expect("opens");
+        let result = work(store.as_ref()).await;
         store.close().await;
         result
     })
@@ -201,7 +201,6 @@ fn a_room_is_exported_as_json_lines_and_imported_back() {
     // and one edited then deleted.
     with_store(data.path(), async |store| {
         use webchat_core::model::NewEvent;
-        use webchat_core::store::EventLog;
         use webchat_protocol::views::EventKind;
         let ann = store.create_guest("ann").await.expect("guest");
         let message = |body: &str| NewEvent {
@@ -291,7 +290,7 @@ fn a_room_is_exported_as_json_lines_and_imported_back() {
 #[test]
 fn roles_bans_and_actors_travel_with_the_room_to_another_folder() {
     use webchat_core::model::{NewEvent, NewRoom, Role};
-    use webchat_core::store::{Ban, EventLog, RoomRules};
+    use webchat_core::store::{Ban, RoomRules};
     use webchat_protocol::views::{EventKind, Visibility};
 
     let data = tempfile::tempdir().expect("temp dir");
@@ -530,4 +529,39 @@ fn import_refuses_to_guess_who_may_read_the_room() {
     // may not look like an account here, so "bob" is marked as imported.
     assert!(members[0].guest && members[0].name == "ann" && members[0].id != stranger);
     assert!(members[1].guest && members[1].name == "bob (imported)" && members[1].id != bob);
+}
+
+#[test]
+fn admin_works_on_the_store_a_database_url_names() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let file = data.path().join("elsewhere/chat.db");
+    let url = format!("sqlite://{}", file.display());
+    let created = Command::new(BINARY)
+        .args(["admin", "--data-dir"])
+        .arg(data.path())
+        .args(["--database-url", &url, "create-user", "ursula"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(b"a long enough password\n")?;
+            child.wait_with_output()
+        })
+        .expect("runs");
+    ok(created);
+    assert!(file.exists(), "the named file");
+    assert!(
+        !data.path().join("webchat.db").exists(),
+        "not the data folder's"
+    );
+    let listed = Command::new(BINARY)
+        .args(["admin", "--database-url", &url, "list-rooms"])
+        .output()
+        .expect("runs");
+    assert!(ok(listed).contains("lobby"));
 }

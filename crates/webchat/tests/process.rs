@@ -163,6 +163,8 @@ fn help_and_version_answer() {
         "--session-idle-days",
         "--session-max-age-days",
         "--public-url",
+        "--database-url",
+        "WEBCHAT_DATABASE_URL",
         "WEBCHAT_ADDR",
         "WEBCHAT_PUBLIC_URL",
     ] {
@@ -203,10 +205,59 @@ fn a_bad_flag_is_an_error_not_a_panic() {
     }
 }
 
+#[test]
+fn a_database_url_that_cannot_be_opened_stops_the_start_without_showing_its_password() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let output = Command::new(BINARY)
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .env(
+            "WEBCHAT_DATABASE_URL",
+            "postgres://chat:hunter2@127.0.0.1:1/chat",
+        )
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    // Port 1: nothing listens there.
+    assert!(
+        stderr.contains("postgres://chat:***@127.0.0.1:1/chat"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    let output = Command::new(BINARY)
+        .args(["serve", "--database-url", "mysql://h/db"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "a bad URL is a usage error");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("sqlite://"));
+}
+
 #[tokio::test]
 async fn a_message_acked_before_sigkill_is_there_after_restart() {
     let data = tempfile::tempdir().expect("temp dir");
-    let mut server = start(data.path(), &[]);
+    acked_survives_sigkill(data.path(), &[]).await;
+}
+
+/// The same on PostgreSQL, in a database of its own: the whole server runs
+/// on the store `--database-url` names.
+#[tokio::test]
+async fn on_postgres_a_message_acked_before_sigkill_is_there_after_restart() {
+    webchat_store_postgres::scratch::with_database(|url| async move {
+        let data = tempfile::tempdir().expect("temp dir");
+        acked_survives_sigkill(data.path(), &[("WEBCHAT_DATABASE_URL", &url)]).await;
+        assert!(
+            !data.path().join("webchat.db").exists(),
+            "the data folder's SQLite is not used"
+        );
+    })
+    .await;
+}
+
+/// Sends a message, SIGKILLs the server once it is acked, restarts it and
+/// finds the message last in the lobby with the acked seq.
+async fn acked_survives_sigkill(data: &std::path::Path, env: &[(&str, &str)]) {
+    let mut server = start(data, env);
     let token = guest(&server.addr, "ann").await;
     let mut ws = signed_in_socket(&server.addr, &token).await;
     ws.send(Message::text(
@@ -226,7 +277,7 @@ async fn a_message_acked_before_sigkill_is_there_after_restart() {
     server.child.wait().expect("reaped");
     drop(server);
 
-    let server = start(data.path(), &[]);
+    let server = start(data, env);
     let history: Value = reqwest::Client::new()
         .get(format!("http://{}/api/v1/rooms/lobby/events", server.addr))
         .bearer_auth(&token)
