@@ -1,8 +1,11 @@
 // The application shell: decides between the sign-in screen and the chat,
 // and composes the features (auth, rooms, chat, search), which do not import
-// each other.
+// each other. It also owns what belongs to the page as a whole: the room in
+// the address (#/room/<id>), the unread total in the title, the theme, the
+// room list as a drawer on a phone, and which side panel is open (Escape
+// closes it and the focus goes back to what opened it).
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError } from '../lib/api-client';
 import { getMe } from '../features/auth/api/get-me';
 import type { AccountUser } from '../features/auth/api/guest-login';
@@ -14,12 +17,15 @@ import { ChatRoom } from '../features/chat/components/ChatRoom';
 import { ConnectionStatus } from '../features/chat/components/ConnectionStatus';
 import { useReadMarks, useRemoval } from '../features/chat/hooks/chat-context';
 import { MembersPanel } from '../features/rooms/components/MembersPanel';
+import { unreadCount } from '../features/rooms/api/get-rooms';
 import { RoomListView, type RoomRef } from '../features/rooms/components/RoomList';
 import { useMembers } from '../features/rooms/hooks/use-members';
 import { useRoomLists } from '../features/rooms/hooks/use-room-lists';
 import { SearchBox } from '../features/search/components/SearchBox';
 import { SearchResults } from '../features/search/components/SearchResults';
 import { useSearch } from '../features/search/hooks/use-search';
+import { documentTitle, hashForRoom, roomFromHash } from './room-url';
+import { useTheme } from './theme';
 
 type Session =
   | { kind: 'loading' }
@@ -150,9 +156,33 @@ const REMOVAL_TEXT: Record<string, string> = {
   left: 'You left',
 };
 
+/** The room the address names, else the lobby. */
+function roomInAddress(): RoomRef {
+  const id = roomFromHash(window.location.hash);
+  return id === null || id === LOBBY.id ? LOBBY : { id, name: id };
+}
+
 function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
-  const [room, setRoom] = useState<RoomRef>(LOBBY);
-  const [panel, setPanel] = useState<Panel>('none');
+  const [room, setRoom] = useState<RoomRef>(roomInAddress);
+  const [panel, setPanelState] = useState<Panel>('none');
+  const [drawer, setDrawer] = useState(false);
+  const [theme, toggleTheme] = useTheme();
+  /** What had the focus when a panel opened: it gets it back when the panel closes. */
+  const panelOpener = useRef<HTMLElement | null>(null);
+  const mainRef = useRef<HTMLElement>(null);
+  const setPanel = (next: Panel) => {
+    if (next !== 'none' && panel === 'none') {
+      panelOpener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    }
+    if (next === 'none' && panel !== 'none') {
+      const opener = panelOpener.current;
+      // After the panel is gone from the page.
+      setTimeout(() => {
+        if (opener?.isConnected) opener.focus();
+      }, 0);
+    }
+    setPanelState(next);
+  };
   const [signOut, setSignOut] = useState<{ busy: boolean; error?: string }>({ busy: false });
   const lists = useRoomLists();
   const readMarks = useReadMarks();
@@ -172,7 +202,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   const notice = removal.notice;
   if (notice && notice.room === room.id && room.id !== LOBBY.id) {
     setRoom(LOBBY);
-    if (panel === 'members') setPanel('none');
+    if (panel === 'members') setPanelState('none');
   }
   // The open room says it in its own view (with "Join again").
   const removedNotice =
@@ -183,6 +213,46 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
     if (notice) void refreshLists();
   }, [notice, refreshLists]);
 
+  // The open room is in the address: Back goes to the room before, a reload
+  // or a shared link opens it.
+  useEffect(() => {
+    const hash = hashForRoom(room.id);
+    if (window.location.hash === hash) return;
+    if (window.location.hash === '' && room.id === LOBBY.id) window.history.replaceState(null, '', hash);
+    else window.location.hash = hash;
+  }, [room.id]);
+  const roomId = room.id;
+  useEffect(() => {
+    const follow = () => {
+      const id = roomFromHash(window.location.hash);
+      if (id !== null && id !== roomId) setRoom({ id, name: id });
+    };
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, [roomId]);
+
+  const unreadTotal = lists.joined.reduce((n, r) => n + unreadCount(r, room.id, readMarks), 0);
+  useEffect(() => {
+    document.title = documentTitle(unreadTotal);
+  }, [unreadTotal]);
+
+  // A panel that opens takes the focus (its first control), so that a
+  // keyboard user is where the content is.
+  useEffect(() => {
+    if (panel === 'none') return;
+    mainRef.current?.querySelector<HTMLElement>('.side-panel button, .side-panel input')?.focus();
+  }, [panel]);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    if (panel !== 'none') {
+      if (panel === 'search') search.close();
+      setPanel('none');
+    } else if (drawer) {
+      setDrawer(false);
+      document.getElementById('room-list-button')?.focus();
+    }
+  };
   const signOutNow = async () => {
     setSignOut({ busy: true });
     try {
@@ -197,12 +267,13 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
 
   const openRoom = (next: RoomRef) => {
     setRoom(next);
+    setDrawer(false);
     if (notice) removal.dismiss();
     if (panel === 'members') setPanel('none');
   };
 
   return (
-    <div className="app">
+    <div className={drawer ? 'app drawer-open' : 'app'} onKeyDown={onKeyDown}>
       <header className="app-header">
         <h1>webchat</h1>
         <ConnectionStatus />
@@ -213,10 +284,19 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           }}
         />
         <div className="me">
-          <span>
+          <span className="signed-in">
             Signed in as <strong><bdi>{user.name}</bdi></strong>
             {user.guest && <span className="muted"> (guest)</span>}
           </span>
+          <button
+            type="button"
+            className="secondary theme-toggle"
+            aria-pressed={theme === 'dark'}
+            title={theme === 'dark' ? 'Use the light theme' : 'Use the dark theme'}
+            onClick={toggleTheme}
+          >
+            Dark theme
+          </button>
           <button
             type="button"
             className="secondary"
@@ -235,14 +315,17 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           )}
         </div>
       </header>
-      <RoomListView
-        activeRoom={room}
-        onOpenRoom={openRoom}
-        readMarks={readMarks}
-        onLeaving={removal.leaving}
-        lists={lists}
-      />
-      <main className="main">
+      <div className="drawer" id="room-drawer">
+        <RoomListView
+          activeRoom={room}
+          onOpenRoom={openRoom}
+          readMarks={readMarks}
+          onLeaving={removal.leaving}
+          lists={lists}
+        />
+      </div>
+      {drawer && <div className="drawer-backdrop" aria-hidden="true" onClick={() => setDrawer(false)} />}
+      <main className="main" ref={mainRef}>
         <div className="room-column">
           {removedNotice && (
             <div className="banner" role="alert">
@@ -259,6 +342,27 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
             canDeleteOthers={members.moderates && visibility !== 'dm'}
             direct={visibility === 'dm'}
             head={known?.head}
+            lastRead={known && 'last_read' in known ? (known.last_read ?? undefined) : undefined}
+            topic={known?.topic || undefined}
+            headerStart={
+              <button
+                type="button"
+                id="room-list-button"
+                className="secondary drawer-button"
+                aria-controls="room-drawer"
+                aria-expanded={drawer}
+                onClick={() => setDrawer(!drawer)}
+              >
+                <span aria-hidden="true">☰</span>
+                <span className="visually-hidden">Room list</span>
+                {unreadTotal > 0 && (
+                  <span className="badge">
+                    {unreadTotal > 99 ? '99+' : unreadTotal}
+                    <span className="visually-hidden"> unread</span>
+                  </span>
+                )}
+              </button>
+            }
             headerActions={
               <button
                 type="button"

@@ -8,21 +8,32 @@
 // is shown (the room's history, "load older"), and a pending message of the
 // user's becomes its confirmed message in place (same element, keyed by its
 // nonce) instead of leaving and arriving again.
+//
+// Rows come from core/timeline-rows: day separators and the "New messages"
+// divider are separators named by aria-label; a run of one author's
+// messages shows the name and avatar once. Scrolled away from the newest
+// messages, "Jump to latest" says how many arrived since; sending a message
+// brings the user back to it.
 
 import {
   useEffect,
   useId,
   useLayoutEffect,
+  useMemo,
+  type CSSProperties,
   useRef,
   useState,
   type FormEvent,
   type KeyboardEvent,
   type UIEvent,
 } from 'react';
+import { ConfirmButton } from '../../../components/ConfirmButton';
 import { UserName } from '../../../components/UserName';
 import type { DisplayItem, PendingMessage } from '../core/chat-store';
+import { avatarHue, buildRows, fullTime, initials, shortTime } from '../core/timeline-rows';
+import { MessageBody } from '../markdown/MessageBody';
 
-type Me = { id: number; name: string } | null;
+type Me = { id: number; name: string; username?: string } | null;
 
 type Props = {
   items: DisplayItem[];
@@ -41,6 +52,10 @@ type Props = {
   onDelete?: (id: number) => Promise<void>;
   /** Told when the user scrolls away from or back to the newest messages. */
   onFollowingChange?: (following: boolean) => void;
+  /** The room's read position when it was opened: "New messages" goes after it. */
+  readAtOpen?: number;
+  /** Bumped to edit the user's last message (Up in an empty composer). */
+  editLast?: number;
 };
 
 const TOP_THRESHOLD_PX = 40;
@@ -81,10 +96,11 @@ function useBusy(loading: boolean): boolean {
   return loading || round !== settled;
 }
 
-function formatTime(ts: string): string {
-  const d = new Date(ts);
-  if (Number.isNaN(d.getTime())) return '';
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** How many messages arrived after `seq` (counted from the end: the few newest). */
+function countAfter(items: DisplayItem[], seq: number): number {
+  let n = 0;
+  for (let i = items.length - 1; i >= 0 && items[i].seq > seq; i--) if (items[i].kind === 'message') n++;
+  return n;
 }
 
 export function MessageList({
@@ -101,9 +117,14 @@ export function MessageList({
   onEdit,
   onDelete,
   onFollowingChange,
+  readAtOpen,
+  editLast = 0,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  /** The newest seq when the user scrolled away from the bottom (null: following). */
+  const [awayAt, setAwayAt] = useState<number | null>(null);
+  const lastPending = useRef<string | undefined>(undefined);
   const prev = useRef<{ firstSeq: number | undefined; scrollHeight: number; scrollTop: number }>({
     firstSeq: undefined,
     scrollHeight: 0,
@@ -127,10 +148,39 @@ export function MessageList({
     }
   }
 
+  const newestSeq = items.length ? items[items.length - 1].seq : 0;
+  const newestPending = pending.length ? pending[pending.length - 1].nonce : undefined;
+  let lastOwnId: number | undefined;
+  for (let i = items.length - 1; i >= 0 && me !== null; i--) {
+    const it = items[i];
+    if (it.kind === 'message' && it.author.id === me.id && !it.deleted) {
+      lastOwnId = it.id;
+      break;
+    }
+  }
+  // The day labels are relative to now; recomputed when the log changes, which is often enough.
+  const rows = useMemo(
+    () => buildRows(items, { now: new Date(), readAtOpen, meId: me?.id }),
+    [items, readAtOpen, me?.id],
+  );
+
+  const scrollToBottom = () => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    atBottom.current = true;
+    setAwayAt(null);
+    onFollowingChange?.(true);
+  };
+
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const p = prev.current;
+    if (newestPending !== undefined && newestPending !== lastPending.current) {
+      // The user just sent a message: show it, wherever they had scrolled to.
+      atBottom.current = true;
+    }
+    lastPending.current = newestPending;
     if (p.firstSeq !== undefined && firstSeq !== undefined && firstSeq < p.firstSeq) {
       // Older messages were prepended: keep the same messages in view.
       el.scrollTop = p.scrollTop + (el.scrollHeight - p.scrollHeight);
@@ -138,16 +188,27 @@ export function MessageList({
       el.scrollTop = el.scrollHeight;
     }
     prev.current = { firstSeq, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
-  }, [firstSeq, lastKey, items.length]);
+  }, [firstSeq, lastKey, items.length, newestPending]);
+  const [seenPending, setSeenPending] = useState(newestPending);
+  if (newestPending !== seenPending) {
+    // Following again after a send (the layout effect scrolls): no longer "away".
+    setSeenPending(newestPending);
+    if (newestPending !== undefined) setAwayAt(null);
+  }
 
   const onScroll = (e: UIEvent<HTMLDivElement>) => {
     const el = e.currentTarget;
     const following = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_THRESHOLD_PX;
-    if (following !== atBottom.current) onFollowingChange?.(following);
+    if (following !== atBottom.current) {
+      onFollowingChange?.(following);
+      setAwayAt(following ? null : newestSeq);
+    }
     atBottom.current = following;
     prev.current = { ...prev.current, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
     if (el.scrollTop <= TOP_THRESHOLD_PX && hasMore && !loadingOlder) onLoadOlder();
   };
+
+  const unseen = awayAt === null ? 0 : countAfter(items, awayAt);
 
   return (
     <div className="messages">
@@ -174,20 +235,31 @@ export function MessageList({
         {/* One list of children, so that a pending message and its confirmed
             item (same key) are the same element. */}
         {[
-          ...items.map((item) =>
-            item.kind === 'system' ? (
-              <p key={item.key} className="system-event" data-seq={item.seq}>
-                {item.parts.map((part, i) => (typeof part === 'string' ? part : <bdi key={i}>{part.name}</bdi>))}
+          ...rows.map((row) =>
+            row.kind === 'day' ? (
+              <div key={row.key} role="separator" aria-label={row.label} className="day-separator">
+                <span aria-hidden="true">{row.label}</span>
+              </div>
+            ) : row.kind === 'unread' ? (
+              <div key={row.key} role="separator" aria-label="New messages" className="unread-divider">
+                <span aria-hidden="true">New messages</span>
+              </div>
+            ) : row.item.kind === 'system' ? (
+              <p key={row.key} className="system-event" data-seq={row.item.seq}>
+                {row.item.parts.map((part, i) => (typeof part === 'string' ? part : <bdi key={i}>{part.name}</bdi>))}
               </p>
             ) : (
               <MessageItem
-                key={rowKey(item, me)}
-                item={item}
-                own={me !== null && item.author.id === me.id}
-                canEdit={me !== null && item.author.id === me.id}
-                canDelete={(me !== null && item.author.id === me.id) || canDeleteOthers}
+                key={rowKey(row.item, me)}
+                item={row.item}
+                me={me}
+                continued={row.continued}
+                own={me !== null && row.item.author.id === me.id}
+                canEdit={me !== null && row.item.author.id === me.id}
+                canDelete={(me !== null && row.item.author.id === me.id) || canDeleteOthers}
                 onEdit={onEdit}
                 onDelete={onDelete}
+                editSignal={row.item.id === lastOwnId ? editLast : 0}
               />
             ),
           ),
@@ -197,7 +269,7 @@ export function MessageList({
               <MessageItem
                 key={`n:${p.nonce}`}
                 pending={p}
-                myName={me?.name ?? 'You'}
+                me={me}
                 own
                 canEdit={false}
                 canDelete={false}
@@ -207,6 +279,11 @@ export function MessageList({
             )),
         ]}
       </div>
+      {awayAt !== null && (
+        <button type="button" className="jump-latest" onClick={scrollToBottom}>
+          Jump to latest{unseen > 0 ? ` (${unseen} new)` : ''}
+        </button>
+      )}
     </div>
   );
 }
@@ -218,18 +295,22 @@ function focusLost(within: HTMLElement | null): boolean {
 }
 
 type ItemProps = {
+  me: Me;
+  /** Same author as the message before, shortly after: no name and avatar. */
+  continued?: boolean;
+  /** Changes to a positive number to open this message's editor. */
+  editSignal?: number;
   own: boolean;
   canEdit: boolean;
   canDelete: boolean;
   onEdit?: (id: number, body: string) => Promise<void>;
   onDelete?: (id: number) => Promise<void>;
 } & (
-  | { item: MessageRow; pending?: undefined; myName?: undefined; onRetry?: undefined; onDiscard?: undefined }
+  | { item: MessageRow; pending?: undefined; onRetry?: undefined; onDiscard?: undefined }
   | {
       item?: undefined;
       /** Sent by the user, not confirmed yet. */
       pending: PendingMessage;
-      myName: string;
       onRetry: (nonce: string) => void;
       onDiscard: (nonce: string) => void;
     }
@@ -241,9 +322,31 @@ type ItemProps = {
  * item is changed in place (its text stays the same node), not removed and
  * added again: the log's live region then reads it out once.
  */
-function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, canDelete, onEdit, onDelete }: ItemProps) {
+function MessageItem({
+  item,
+  pending,
+  me,
+  continued = false,
+  editSignal = 0,
+  onRetry,
+  onDiscard,
+  own,
+  canEdit,
+  canDelete,
+  onEdit,
+  onDelete,
+}: ItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
+  const [seenSignal, setSeenSignal] = useState(editSignal);
+  if (editSignal !== seenSignal) {
+    // Adjusting state while rendering: Up in the composer opens this editor.
+    setSeenSignal(editSignal);
+    if (editSignal > 0 && item && !item.deleted) {
+      setDraft(item.body);
+      setEditing(true);
+    }
+  }
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const editId = useId();
@@ -290,13 +393,16 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
         data-own="true"
         data-pending="true"
       >
+        {/* The avatar's place in the confirmed message (none on own ones):
+            the children line up, so the text stays the same node. */}
+        {null}
         <div className="meta">
           <span className="author">
-            <UserName name={myName} />
+            <UserName name={me?.name ?? 'You'} />
           </span>
           <span className="state">{p.state === 'pending' ? 'Sending…' : 'Not sent'}</span>
         </div>
-        <p className="body">{p.body}</p>
+        <MessageBody text={p.body} me={me?.username} />
         {p.state === 'failed' && (
           <div className="failed-actions">
             <span className="error">{p.error}</span>
@@ -354,6 +460,7 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
 
   const classes = ['message', own ? 'own' : 'other'];
   if (item.deleted) classes.push('deleted');
+  if (continued) classes.push('continued');
   return (
     <article
       ref={articleRef}
@@ -364,12 +471,18 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
       // A tombstone may take the focus from its Delete button (not in the tab order).
       tabIndex={item.deleted ? -1 : undefined}
     >
+      {!own && !continued && (
+        <span className="avatar" aria-hidden="true" style={{ '--hue': avatarHue(item.author.id) } as CSSProperties}>
+          {initials(item.author.name)}
+        </span>
+      )}
       <div className="meta">
-        <span className="author">
+        {/* A continued message still names its author to a screen reader. */}
+        <span className={continued ? 'author visually-hidden' : 'author'}>
           <UserName name={item.author.name} guest={item.author.guest} />
         </span>
-        <time dateTime={item.ts} title={item.ts}>
-          {formatTime(item.ts)}
+        <time dateTime={item.ts} title={fullTime(item.ts)}>
+          {shortTime(item.ts)}
         </time>
         {item.edited && <span className="edited">(edited)</span>}
       </div>
@@ -400,7 +513,7 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
           </div>
         </form>
       ) : (
-        <p className="body">{item.body}</p>
+        <MessageBody text={item.body} me={me?.username} />
       )}
       {!item.deleted && !editing && ((canEdit && onEdit) || (canDelete && onDelete)) && (
         <div className="message-actions">
@@ -421,15 +534,16 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
             </button>
           )}
           {canDelete && onDelete && (
-            <button
-              type="button"
+            <ConfirmButton
               className="link"
               aria-label="Delete message"
               disabled={busy}
-              onClick={() => remove(item.id, onDelete)}
+              question="Delete this message for everyone?"
+              confirmLabel="Delete"
+              onConfirm={() => remove(item.id, onDelete)}
             >
               Delete
-            </button>
+            </ConfirmButton>
           )}
         </div>
       )}
