@@ -97,6 +97,7 @@ test('a new public room can be created, opened and left for the lobby', async ({
   const page = await join(browser, unique('erin'));
   const nav = page.getByRole('navigation', { name: 'Rooms' });
   const roomName = unique('room');
+  await nav.getByRole('button', { name: 'New room' }).click();
   await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
@@ -115,6 +116,7 @@ test('older history loads when the log is scrolled to the top', async ({ browser
   const page = await join(browser, unique('frank'));
   const nav = page.getByRole('navigation', { name: 'Rooms' });
   const roomName = unique('history');
+  await nav.getByRole('button', { name: 'New room' }).click();
   await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);

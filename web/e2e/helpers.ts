@@ -1,7 +1,10 @@
 // Shared steps of the end-to-end tests: unique names, signing in as a guest,
 // waiting for the connection, sending and finding messages.
 
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { createRequire } from 'node:module';
+import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
+
+const require = createRequire(import.meta.url);
 
 export const T = { timeout: 15_000 };
 
@@ -47,6 +50,42 @@ export async function send(page: Page, text: string): Promise<void> {
   await box.fill(text);
   await box.press('Enter');
   await expect(box).toHaveValue('');
+}
+
+export const PASSWORD = 'correct horse 42';
+
+/** A new browser context with a new account `username`, chat open. */
+export async function register(browser: Browser, username: string, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  await page.goto('/');
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await connected(page);
+  return page;
+}
+
+/** Creates a room from the sidebar's "New room" dialog; the room opens. */
+export async function createRoom(page: Page, name: string): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Rooms' });
+  await nav.getByRole('button', { name: 'New room' }).click();
+  await nav.getByRole('textbox', { name: 'New room' }).fill(name);
+  await nav.getByRole('button', { name: 'Create room' }).click();
+  await expect(page.getByRole('heading', { level: 2, name })).toBeVisible(T);
+}
+
+/** The serious and critical axe-core violations on the page (axe injected from node_modules). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<AxeResults> } }).axe;
+    type AxeResults = { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
+    const results = await axe.run(document);
+    return results.violations.map((v) => ({ ...v, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).join(', ')}`);
 }
 
 export function message(page: Page, text: string) {
