@@ -311,3 +311,58 @@ test.describe('state that survives', () => {
     await bob.context().close();
   });
 });
+
+test.describe('a long history', () => {
+  test('10,000 loaded messages keep fewer than 2,000 elements in the log, top and bottom reachable', async ({
+    browser,
+  }) => {
+    const page = await join(browser, unique('big'));
+    const room = unique('big-room');
+    await createRoom(page, room);
+    const roomId = decodeURIComponent(new URL(page.url()).hash.replace('#/room/', ''));
+    // The server has no such history to give: the page of events is answered
+    // here, as the server would answer it, 10,000 messages over a week.
+    const start = Date.now() - 7 * 24 * 3600_000;
+    const events = Array.from({ length: 10_000 }, (_, i) => ({
+      room: roomId,
+      seq: i + 1,
+      id: 1_000_000 + i,
+      ts: new Date(start + i * 60_000).toISOString(),
+      kind: 'message',
+      author: { id: 900 + (i % 7), name: `writer ${i % 7}` },
+      body: i % 10 === 0 ? `message ${i + 1} with **bold** and \`code\`` : `message ${i + 1}`,
+    }));
+    await page.route(new RegExp(`/api/v1/rooms/${roomId}/events`), (route) =>
+      route.fulfill({ json: { events, has_more: false } }),
+    );
+    const opened = Date.now();
+    await page.reload();
+    await connected(page);
+    const log = page.getByRole('log', { name: 'Messages' });
+    await expect(log.getByRole('article').last()).toContainText('message 10000', T);
+    const openMs = Date.now() - opened;
+    const nodes = await log.evaluate((el) => el.querySelectorAll('*').length);
+    expect(nodes).toBeLessThan(2000);
+
+    // Scrolling through: frame times while the log scrolls 200 steps up.
+    const frames = await log.evaluate(async (el) => {
+      const times: number[] = [];
+      let last = performance.now();
+      for (let i = 0; i < 200; i++) {
+        el.scrollTop -= 400;
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = performance.now();
+        times.push(now - last);
+        last = now;
+      }
+      return times.sort((a, b) => a - b);
+    });
+    const p = (q: number) => frames[Math.floor(q * (frames.length - 1))].toFixed(1);
+    console.log(`10,000 messages: open ${openMs} ms (reload to last message), ${nodes} elements in the log, scroll frames p50 ${p(0.5)} ms p95 ${p(0.95)} ms`);
+
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await expect(log.getByRole('article').first()).toContainText('message 1', T);
+    expect(await log.evaluate((el) => el.querySelectorAll('*').length)).toBeLessThan(2000);
+    await page.context().close();
+  });
+});

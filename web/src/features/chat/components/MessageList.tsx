@@ -25,8 +25,10 @@ import {
   useState,
   type FormEvent,
   type KeyboardEvent,
+  type ReactNode,
   type UIEvent,
 } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { ConfirmButton } from '../../../components/ConfirmButton';
 import { UserName } from '../../../components/UserName';
 import type { DisplayItem, PendingMessage } from '../core/chat-store';
@@ -66,6 +68,14 @@ const BOTTOM_THRESHOLD_PX = 80;
  * (a screen reader takes the changes of a busy region as one, or skips them).
  */
 export const HISTORY_SETTLE_MS = 300;
+/** Before a row is measured. */
+const ESTIMATED_ROW_PX = 64;
+/**
+ * Rows rendered beyond the view on each side: enough that a page of history
+ * (50) scrolled to is already there, few enough that 10,000 loaded messages
+ * stay well under 2,000 elements in the page.
+ */
+const OVERSCAN_ROWS = 60;
 
 type MessageRow = Extract<DisplayItem, { kind: 'message' }>;
 
@@ -189,6 +199,12 @@ export function MessageList({
     }
     prev.current = { firstSeq, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
   }, [firstSeq, lastKey, items.length, newestPending]);
+  // Rows are measured after they render and the log's height changes with
+  // them: while following, stay at the bottom through every such change.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && atBottom.current && el.scrollHeight - el.scrollTop - el.clientHeight > 1) el.scrollTop = el.scrollHeight;
+  });
   const [seenPending, setSeenPending] = useState(newestPending);
   if (newestPending !== seenPending) {
     // Following again after a send (the layout effect scrolls): no longer "away".
@@ -209,6 +225,79 @@ export function MessageList({
   };
 
   const unseen = awayAt === null ? 0 : countAfter(items, awayAt);
+
+  const pendingShown = pending.filter((p) => !confirmedNonces.has(p.nonce));
+  const count = rows.length + pendingShown.length;
+  const keyAt = (i: number): string => {
+    if (i >= rows.length) return `n:${pendingShown[i - rows.length].nonce}`;
+    const row = rows[i];
+    return row.kind === 'item' && row.item.kind === 'message' ? rowKey(row.item, me) : row.key;
+  };
+  // The library keeps its own state and re-renders this component itself,
+  // which the React Compiler cannot see through: this component is not memoised.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => ref.current,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    overscan: OVERSCAN_ROWS,
+    getItemKey: keyAt,
+    // Without layout (tests), as if the log were a phone's height.
+    initialRect: { width: 360, height: 480 },
+  });
+
+  const renderRow = (i: number): ReactNode => {
+    if (i >= rows.length) {
+      return (
+        <MessageItem
+          pending={pendingShown[i - rows.length]}
+          me={me}
+          own
+          canEdit={false}
+          canDelete={false}
+          onRetry={onRetry}
+          onDiscard={onDiscard}
+        />
+      );
+    }
+    const row = rows[i];
+    if (row.kind === 'day') {
+      return (
+        <div role="separator" aria-label={row.label} className="day-separator">
+          <span aria-hidden="true">{row.label}</span>
+        </div>
+      );
+    }
+    if (row.kind === 'unread') {
+      return (
+        <div role="separator" aria-label="New messages" className="unread-divider">
+          <span aria-hidden="true">New messages</span>
+        </div>
+      );
+    }
+    const item = row.item;
+    if (item.kind === 'system') {
+      return (
+        <p className="system-event" data-seq={item.seq}>
+          {item.parts.map((part, j) => (typeof part === 'string' ? part : <bdi key={j}>{part.name}</bdi>))}
+        </p>
+      );
+    }
+    const mine = me !== null && item.author.id === me.id;
+    return (
+      <MessageItem
+        item={item}
+        me={me}
+        continued={row.continued}
+        own={mine}
+        canEdit={mine}
+        canDelete={mine || canDeleteOthers}
+        onEdit={onEdit}
+        onDelete={onDelete}
+        editSignal={item.id === lastOwnId ? editLast : 0}
+      />
+    );
+  };
 
   return (
     <div className="messages">
@@ -232,52 +321,22 @@ export function MessageList({
         {loaded && items.length === 0 && pending.length === 0 && (
           <p className="empty">No messages yet. Say hello!</p>
         )}
-        {/* One list of children, so that a pending message and its confirmed
-            item (same key) are the same element. */}
-        {[
-          ...rows.map((row) =>
-            row.kind === 'day' ? (
-              <div key={row.key} role="separator" aria-label={row.label} className="day-separator">
-                <span aria-hidden="true">{row.label}</span>
-              </div>
-            ) : row.kind === 'unread' ? (
-              <div key={row.key} role="separator" aria-label="New messages" className="unread-divider">
-                <span aria-hidden="true">New messages</span>
-              </div>
-            ) : row.item.kind === 'system' ? (
-              <p key={row.key} className="system-event" data-seq={row.item.seq}>
-                {row.item.parts.map((part, i) => (typeof part === 'string' ? part : <bdi key={i}>{part.name}</bdi>))}
-              </p>
-            ) : (
-              <MessageItem
-                key={rowKey(row.item, me)}
-                item={row.item}
-                me={me}
-                continued={row.continued}
-                own={me !== null && row.item.author.id === me.id}
-                canEdit={me !== null && row.item.author.id === me.id}
-                canDelete={(me !== null && row.item.author.id === me.id) || canDeleteOthers}
-                onEdit={onEdit}
-                onDelete={onDelete}
-                editSignal={row.item.id === lastOwnId ? editLast : 0}
-              />
-            ),
-          ),
-          ...pending
-            .filter((p) => !confirmedNonces.has(p.nonce))
-            .map((p) => (
-              <MessageItem
-                key={`n:${p.nonce}`}
-                pending={p}
-                me={me}
-                own
-                canEdit={false}
-                canDelete={false}
-                onRetry={onRetry}
-                onDiscard={onDiscard}
-              />
-            )),
-        ]}
+        {/* Only the rows near the view are in the page (a room may have
+            thousands loaded); each is measured as it renders. A pending
+            message and its confirmed item have the same key: one element. */}
+        <div className="log-rows" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((v) => (
+            <div
+              key={v.key}
+              data-index={v.index}
+              ref={virtualizer.measureElement}
+              className="log-row"
+              style={{ transform: `translateY(${v.start}px)` }}
+            >
+              {renderRow(v.index)}
+            </div>
+          ))}
+        </div>
       </div>
       {awayAt !== null && (
         <button type="button" className="jump-latest" onClick={scrollToBottom}>
