@@ -164,6 +164,15 @@ test.describe('themes and access', () => {
     expect(after).toBeGreaterThan(before + 30);
     await box.fill('x\n'.repeat(60));
     expect((await box.boundingBox())!.height).toBeLessThan(200);
+    await box.fill('');
+
+    // Ctrl+K: the room switcher.
+    await page.keyboard.press('Control+k');
+    const switcher = page.getByRole('dialog', { name: 'Switch room' });
+    await switcher.getByRole('textbox', { name: 'Room name' }).fill('lobb');
+    await page.keyboard.press('Enter');
+    await expect(switcher).toHaveCount(0);
+    await expect(page.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
     await page.context().close();
   });
 });

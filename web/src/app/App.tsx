@@ -25,6 +25,7 @@ import { SearchBox } from '../features/search/components/SearchBox';
 import { SearchResults } from '../features/search/components/SearchResults';
 import { useSearch } from '../features/search/hooks/use-search';
 import { documentTitle, hashForRoom, roomFromHash } from './room-url';
+import { RoomSwitcher } from './RoomSwitcher';
 import { useTheme } from './theme';
 
 type Session =
@@ -166,6 +167,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   const [room, setRoom] = useState<RoomRef>(roomInAddress);
   const [panel, setPanelState] = useState<Panel>('none');
   const [drawer, setDrawer] = useState(false);
+  const [switcher, setSwitcher] = useState(false);
   const [theme, toggleTheme] = useTheme();
   /** What had the focus when a panel opened: it gets it back when the panel closes. */
   const panelOpener = useRef<HTMLElement | null>(null);
@@ -242,6 +244,18 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
     if (panel === 'none') return;
     mainRef.current?.querySelector<HTMLElement>('.side-panel button, .side-panel input')?.focus();
   }, [panel]);
+
+  // Ctrl/Cmd+K from anywhere on the page, even a text field.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setSwitcher(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key !== 'Escape' || e.defaultPrevented) return;
@@ -324,6 +338,16 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           lists={lists}
         />
       </div>
+      {switcher && (
+        <RoomSwitcher
+          rooms={[...lists.joined, ...lists.publicRooms.filter((p) => !lists.joined.some((j) => j.id === p.id))]}
+          onOpen={(r) => {
+            setSwitcher(false);
+            openRoom({ id: r.id, name: r.name || r.id, visibility: r.visibility });
+          }}
+          onClose={() => setSwitcher(false)}
+        />
+      )}
       {drawer && <div className="drawer-backdrop" aria-hidden="true" onClick={() => setDrawer(false)} />}
       <main className="main" ref={mainRef}>
         <div className="room-column">

@@ -1,11 +1,12 @@
 // The connection state, in the page's only role="status" element.
 
 import { useEffect, useState } from 'react';
-import { connectionDetail, connectionLabel } from '../core/connection-text';
+import { connectionDetail, connectionLabel, waitingText } from '../core/connection-text';
 import { useChatState } from '../hooks/chat-context';
 
 export function ConnectionStatus() {
   const connection = useChatState((s) => s.connection);
+  const waiting = useChatState((s) => s.pending.filter((p) => p.state === 'pending').length);
   const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
@@ -28,7 +29,10 @@ export function ConnectionStatus() {
       className={`connection connection-${connection.kind}`}
       title={connection.kind === 'offline' ? connection.reason : undefined}
     >
-      <span role="status">{connectionLabel(connection)}</span>
+      <span role="status">
+        {connectionLabel(connection)}
+        {waitingText(connection, waiting)}
+      </span>
       {detail && <span aria-hidden="true">{detail}</span>}
     </p>
   );
