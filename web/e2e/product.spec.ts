@@ -375,3 +375,40 @@ test.describe('a long history', () => {
     await page.context().close();
   });
 });
+
+test.describe('offline', () => {
+  test('a message written offline survives a reload and is sent exactly once when the server is back', async ({
+    browser,
+  }) => {
+    const writer = unique('off');
+    const page = await join(browser, writer);
+    const reader = await join(browser, unique('reader'));
+    const context = page.context();
+    // The server "goes away": every socket is closed as it opens.
+    const down = /\/api\/v1\/ws/;
+    await context.routeWebSocket(down, (ws) => ws.close({ code: 1011, reason: 'down' }));
+    await page.evaluate(() => window.dispatchEvent(new Event('online'))); // reconnect now, into the refusal
+    await expect(page.getByRole('status')).not.toHaveText('Connected', T);
+
+    const text = unique('written offline');
+    await send(page, text);
+    await expect(page.getByRole('status')).toContainText('1 message waiting', T);
+    await page.reload();
+    await expect(message(page, text)).toHaveAttribute('data-pending', 'true', T);
+    await expect(page.getByRole('status')).toContainText('1 message waiting', T);
+
+    await context.unrouteAll();
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect(page.getByRole('status')).toHaveText('Connected', T);
+    await expect(message(page, text)).not.toHaveAttribute('data-pending', 'true', T);
+    await expect(message(reader, text)).toHaveCount(1, T);
+    // Once, also after another reload (the outbox forgot it).
+    await page.reload();
+    await connected(page);
+    await expect(message(page, text)).toHaveCount(1, T);
+    await page.waitForTimeout(500);
+    await expect(message(reader, text)).toHaveCount(1);
+    await page.context().close();
+    await reader.context().close();
+  });
+});
