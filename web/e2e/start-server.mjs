@@ -42,7 +42,8 @@ if (!embedded) {
   const { preview } = await import('vite');
   front = await preview({
     root: process.env.WEBCHAT_WEB_ROOT ?? resolve(here, '..'),
-    logLevel: 'warn',
+    // The proxy reports every socket a closing test context resets: noise.
+    logLevel: 'silent',
     preview: { host: '127.0.0.1', port, strictPort: true, open: false },
   });
 }

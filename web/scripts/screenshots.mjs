@@ -108,11 +108,14 @@ try {
   const ada = await account('ada');
   const grace = await account('grace');
   const linus = await account('linus');
+  for (const who of [ada, grace, linus]) await who.post('/rooms/lobby/join', {});
   await ada.post('/rooms', { id: 'design', name: 'design', visibility: 'public' });
   await ada.post('/rooms/design/topic', { topic: 'Shipping the new web client — reviews, screenshots, release notes' });
   await grace.post('/rooms/design/join', {});
   await linus.post('/rooms/design/join', {});
   await ada.post('/rooms', { id: 'random', name: 'random', visibility: 'public' });
+  await grace.post('/rooms/random/join', {});
+  await linus.post('/rooms/random/join', {});
 
   await ada.say('design', 'Morning! The **dark theme** is in — try it with the toggle in the header.');
   await ada.say('design', 'It follows your system setting until you pick one.');
@@ -121,7 +124,7 @@ try {
   await linus.say('design', '```\nfn main() {\n    println!("a long line that is wider than the message bubble, so the block scrolls sideways instead of wrapping");\n}\n```');
   await ada.say('design', '> the code block should scroll\n\nConfirmed on my phone too. Raw HTML stays text: <script>alert(1)</script>');
   await grace.say('design', 'Shipping it then. @linus can you write the release notes?');
-  await linus.say('design', 'On it — *after* lunch 🍜');
+  await linus.say('design', 'On it — *after* lunch.');
   await grace.say('lobby', 'Welcome to webchat, everyone!');
   await linus.say('lobby', 'Release notes are in #design.');
   await grace.say('random', 'Anyone for coffee?');
@@ -133,7 +136,7 @@ try {
     { name: 'phone-light', viewport: { width: 360, height: 740 }, scheme: 'light', room: 'design' },
     { name: 'phone-dark', viewport: { width: 360, height: 740 }, scheme: 'dark', room: 'design' },
     { name: 'phone-rooms', viewport: { width: 360, height: 740 }, scheme: 'light', room: 'design', drawer: true },
-    { name: 'busy-room-markdown', viewport: { width: 1280, height: 800 }, scheme: 'light', room: 'design', fullLog: true },
+    { name: 'busy-room-markdown', viewport: { width: 1280, height: 1000 }, scheme: 'light', room: 'design' },
     { name: 'search', viewport: { width: 1280, height: 800 }, scheme: 'light', room: 'lobby', search: 'release' },
   ];
   for (const shot of shots) {

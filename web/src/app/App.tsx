@@ -18,6 +18,7 @@ import { ConnectionStatus } from '../features/chat/components/ConnectionStatus';
 import { useReadMarks, useRemoval } from '../features/chat/hooks/chat-context';
 import { MembersPanel } from '../features/rooms/components/MembersPanel';
 import { unreadCount } from '../features/rooms/api/get-rooms';
+import { joinRoom } from '../features/rooms/api/join-room';
 import { RoomListView, type RoomRef } from '../features/rooms/components/RoomList';
 import { useMembers } from '../features/rooms/hooks/use-members';
 import { useRoomLists } from '../features/rooms/hooks/use-room-lists';
@@ -163,11 +164,31 @@ function roomInAddress(): RoomRef {
   return id === null || id === LOBBY.id ? LOBBY : { id, name: id };
 }
 
+/**
+ * A room opened from the address (a reload, a shared link) is joined first:
+ * joining is idempotent, makes a public room the user's, and says whether the
+ * room exists and may be read, so that the page can say so instead of an
+ * empty room.
+ */
+type Gate = { id: string; state: 'joining' | 'open' } | { id: string; state: 'refused'; message: string };
+
+function initialGate(): Gate | null {
+  const room = roomInAddress();
+  return room.id === LOBBY.id ? null : { id: room.id, state: 'joining' };
+}
+
+function refusal(e: unknown, id: string): string {
+  if (e instanceof ApiError && e.status === 404) return `There is no room “${id}”, or it is private and you are not a member.`;
+  if (e instanceof ApiError && e.status === 403) return `You cannot open “${id}”: ${e.message}.`;
+  return `Could not open “${id}”: ${e instanceof Error ? e.message : 'the server did not answer'}.`;
+}
+
 function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   const [room, setRoom] = useState<RoomRef>(roomInAddress);
   const [panel, setPanelState] = useState<Panel>('none');
   const [drawer, setDrawer] = useState(false);
   const [switcher, setSwitcher] = useState(false);
+  const [gate, setGate] = useState<Gate | null>(initialGate);
   const [theme, toggleTheme] = useTheme();
   /** What had the focus when a panel opened: it gets it back when the panel closes. */
   const panelOpener = useRef<HTMLElement | null>(null);
@@ -227,11 +248,33 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   useEffect(() => {
     const follow = () => {
       const id = roomFromHash(window.location.hash);
-      if (id !== null && id !== roomId) setRoom({ id, name: id });
+      if (id === null || id === roomId) return;
+      setRoom(id === LOBBY.id ? LOBBY : { id, name: id });
+      setGate(id === LOBBY.id ? null : { id, state: 'joining' });
     };
     window.addEventListener('hashchange', follow);
     return () => window.removeEventListener('hashchange', follow);
   }, [roomId]);
+
+  useEffect(() => {
+    if (gate?.state !== 'joining') return;
+    let cancelled = false;
+    joinRoom(gate.id).then(
+      (view) => {
+        if (cancelled) return;
+        setGate({ id: gate.id, state: 'open' });
+        setRoom((r) => (r.id === view.id ? { id: view.id, name: view.name || view.id, visibility: view.visibility } : r));
+        void refreshLists();
+      },
+      (e: unknown) => {
+        if (!cancelled) setGate({ id: gate.id, state: 'refused', message: refusal(e, gate.id) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [gate, refreshLists]);
+  const gated = gate !== null && gate.id === room.id && gate.state !== 'open' ? gate : null;
 
   const unreadTotal = lists.joined.reduce((n, r) => n + unreadCount(r, room.id, readMarks), 0);
   useEffect(() => {
@@ -281,10 +324,31 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
 
   const openRoom = (next: RoomRef) => {
     setRoom(next);
+    setGate(null);
     setDrawer(false);
     if (notice) removal.dismiss();
     if (panel === 'members') setPanel('none');
   };
+
+  const drawerButton = (
+    <button
+      type="button"
+      id="room-list-button"
+      className="secondary drawer-button"
+      aria-controls="room-drawer"
+      aria-expanded={drawer}
+      onClick={() => setDrawer(!drawer)}
+    >
+      <span aria-hidden="true">☰</span>
+      <span className="visually-hidden">Room list</span>
+      {unreadTotal > 0 && (
+        <span className="badge">
+          {unreadTotal > 99 ? '99+' : unreadTotal}
+          <span className="visually-hidden"> unread</span>
+        </span>
+      )}
+    </button>
+  );
 
   return (
     <div className={drawer ? 'app drawer-open' : 'app'} onKeyDown={onKeyDown}>
@@ -309,7 +373,10 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
             title={theme === 'dark' ? 'Use the light theme' : 'Use the dark theme'}
             onClick={toggleTheme}
           >
-            Dark theme
+            <span className="theme-icon" aria-hidden="true">
+              ☾
+            </span>
+            <span className="theme-text">Dark theme</span>
           </button>
           <button
             type="button"
@@ -359,48 +426,54 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
               </button>
             </div>
           )}
-          <ChatRoom
-            key={room.id}
-            roomId={room.id}
-            roomName={known?.name || room.name}
-            canDeleteOthers={members.moderates && visibility !== 'dm'}
-            direct={visibility === 'dm'}
-            head={known?.head}
-            lastRead={known && 'last_read' in known ? (known.last_read ?? undefined) : undefined}
-            topic={known?.topic || undefined}
-            headerStart={
-              <button
-                type="button"
-                id="room-list-button"
-                className="secondary drawer-button"
-                aria-controls="room-drawer"
-                aria-expanded={drawer}
-                onClick={() => setDrawer(!drawer)}
-              >
-                <span aria-hidden="true">☰</span>
-                <span className="visually-hidden">Room list</span>
-                {unreadTotal > 0 && (
-                  <span className="badge">
-                    {unreadTotal > 99 ? '99+' : unreadTotal}
-                    <span className="visually-hidden"> unread</span>
-                  </span>
-                )}
-              </button>
-            }
-            headerActions={
-              <button
-                type="button"
-                className="secondary small"
-                aria-expanded={panel === 'members'}
-                onClick={() => {
-                  if (panel !== 'members') void members.refresh();
-                  setPanel(panel === 'members' ? 'none' : 'members');
-                }}
-              >
-                Members
-              </button>
-            }
-          />
+          {gated ? (
+            <section className="room" aria-labelledby="room-title">
+              <div className="room-header">
+                {drawerButton}
+                <div className="room-title">
+                  <h2 id="room-title">
+                    <span aria-hidden="true">#</span>
+                    <bdi>{room.id}</bdi>
+                  </h2>
+                </div>
+              </div>
+              {gated.state === 'refused' ? (
+                <div className="banner" role="alert">
+                  {gated.message}{' '}
+                  <button type="button" className="secondary" onClick={() => openRoom(LOBBY)}>
+                    Go to the lobby
+                  </button>
+                </div>
+              ) : (
+                <p className="loading">Opening the room…</p>
+              )}
+            </section>
+          ) : (
+            <ChatRoom
+              key={room.id}
+              roomId={room.id}
+              roomName={known?.name || room.name}
+              canDeleteOthers={members.moderates && visibility !== 'dm'}
+              direct={visibility === 'dm'}
+              head={known?.head}
+              lastRead={known && 'last_read' in known ? (known.last_read ?? undefined) : undefined}
+              topic={known?.topic || undefined}
+              headerStart={drawerButton}
+              headerActions={
+                <button
+                  type="button"
+                  className="secondary small"
+                  aria-expanded={panel === 'members'}
+                  onClick={() => {
+                    if (panel !== 'members') void members.refresh();
+                    setPanel(panel === 'members' ? 'none' : 'members');
+                  }}
+                >
+                  Members
+                </button>
+              }
+            />
+          )}
         </div>
         {panel === 'members' && (
           <MembersPanel

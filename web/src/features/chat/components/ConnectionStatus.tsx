@@ -21,6 +21,7 @@ export function ConnectionStatus() {
   }, [connection]);
 
   const detail = connectionDetail(connection, now);
+  const waitingNote = waitingText(connection, waiting);
   // The live region holds only the state's label, so a screen reader speaks
   // each change of state once; the ticking countdown sits outside it, hidden
   // from assistive technology.
@@ -29,11 +30,11 @@ export function ConnectionStatus() {
       className={`connection connection-${connection.kind}`}
       title={connection.kind === 'offline' ? connection.reason : undefined}
     >
-      <span role="status">
-        {connectionLabel(connection)}
-        {waitingText(connection, waiting)}
-      </span>
+      <span role="status">{connectionLabel(connection)}</span>
       {detail && <span aria-hidden="true">{detail}</span>}
+      {/* Next to the state, not in its live region: the region says each
+          change of connection once, not each message queued meanwhile. */}
+      {waitingNote && <span className="waiting">{waitingNote}</span>}
     </p>
   );
 }

@@ -16,8 +16,10 @@
 // brings the user back to it.
 
 import {
+  memo,
   useEffect,
   useId,
+  useCallback,
   useLayoutEffect,
   useMemo,
   type CSSProperties,
@@ -68,8 +70,8 @@ const BOTTOM_THRESHOLD_PX = 80;
  * (a screen reader takes the changes of a busy region as one, or skips them).
  */
 export const HISTORY_SETTLE_MS = 300;
-/** Before a row is measured. */
-const ESTIMATED_ROW_PX = 64;
+/** A row's height before it is measured. */
+const estimateSize = () => 64;
 /**
  * Rows rendered beyond the view on each side: enough that a page of history
  * (50) scrolled to is already there, few enough that 10,000 loaded messages
@@ -149,25 +151,27 @@ export function MessageList({
     : items.length
       ? items[items.length - 1].key
       : '';
-  // A pending message whose event is shown already (it is settled by the
-  // next state change) must not be shown twice, nor share its key.
-  const confirmedNonces = new Set<string>();
-  if (pending.length) {
-    for (const item of items) {
-      if (item.kind === 'message' && item.nonce !== undefined && rowKey(item, me) !== item.key) confirmedNonces.add(item.nonce);
-    }
-  }
-
   const newestSeq = items.length ? items[items.length - 1].seq : 0;
   const newestPending = pending.length ? pending[pending.length - 1].nonce : undefined;
-  let lastOwnId: number | undefined;
-  for (let i = items.length - 1; i >= 0 && me !== null; i--) {
-    const it = items[i];
-    if (it.kind === 'message' && it.author.id === me.id && !it.deleted) {
-      lastOwnId = it.id;
-      break;
+  // Memoised, like everything the virtualiser reads: it re-renders this list
+  // on every scrolled frame, and nothing here may cost O(loaded messages) then.
+  const lastOwnId = useMemo(() => {
+    for (let i = items.length - 1; i >= 0 && me !== null; i--) {
+      const it = items[i];
+      if (it.kind === 'message' && it.author.id === me.id && !it.deleted) return it.id;
     }
-  }
+    return undefined;
+  }, [items, me]);
+  // A pending message whose event is shown already (it is settled by the
+  // next state change) must not be shown twice, nor share its key.
+  const pendingShown = useMemo(() => {
+    if (pending.length === 0) return pending;
+    const confirmed = new Set<string>();
+    for (const item of items) {
+      if (item.kind === 'message' && item.nonce !== undefined && rowKey(item, me) !== item.key) confirmed.add(item.nonce);
+    }
+    return pending.filter((p) => !confirmed.has(p.nonce));
+  }, [items, pending, me]);
   // The day labels are relative to now; recomputed when the log changes, which is often enough.
   const rows = useMemo(
     () => buildRows(items, { now: new Date(), readAtOpen, meId: me?.id }),
@@ -226,20 +230,23 @@ export function MessageList({
 
   const unseen = awayAt === null ? 0 : countAfter(items, awayAt);
 
-  const pendingShown = pending.filter((p) => !confirmedNonces.has(p.nonce));
   const count = rows.length + pendingShown.length;
-  const keyAt = (i: number): string => {
-    if (i >= rows.length) return `n:${pendingShown[i - rows.length].nonce}`;
-    const row = rows[i];
-    return row.kind === 'item' && row.item.kind === 'message' ? rowKey(row.item, me) : row.key;
-  };
+  // A new function would make the virtualiser measure every row again.
+  const keyAt = useCallback(
+    (i: number): string => {
+      if (i >= rows.length) return `n:${pendingShown[i - rows.length].nonce}`;
+      const row = rows[i];
+      return row.kind === 'item' && row.item.kind === 'message' ? rowKey(row.item, me) : row.key;
+    },
+    [rows, pendingShown, me],
+  );
   // The library keeps its own state and re-renders this component itself,
   // which the React Compiler cannot see through: this component is not memoised.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => ref.current,
-    estimateSize: () => ESTIMATED_ROW_PX,
+    estimateSize,
     overscan: OVERSCAN_ROWS,
     getItemKey: keyAt,
     // Without layout (tests), as if the log were a phone's height.
@@ -381,7 +388,7 @@ type ItemProps = {
  * item is changed in place (its text stays the same node), not removed and
  * added again: the log's live region then reads it out once.
  */
-function MessageItem({
+const MessageItem = memo(function MessageItem({
   item,
   pending,
   me,
@@ -613,4 +620,4 @@ function MessageItem({
       )}
     </article>
   );
-}
+});
