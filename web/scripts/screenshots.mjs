@@ -167,6 +167,8 @@ try {
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       await page.getByRole('region', { name: 'Search results' }).getByRole('button').first().waitFor({ timeout: 10_000 });
     }
+    // Away from the messages: a hovered message shows its action toolbar.
+    await page.mouse.move(1, 1);
     await page.waitForTimeout(300);
     const file = resolve(out, `${prefix}${shot.name}.png`);
     await page.screenshot({ path: file, fullPage: false });
