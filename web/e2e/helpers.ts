@@ -2,7 +2,14 @@
 // waiting for the connection, sending and finding messages.
 
 import { createRequire } from 'node:module';
-import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
+import {
+  expect,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+  type WebSocketRoute,
+} from '@playwright/test';
 
 const require = createRequire(import.meta.url);
 
@@ -35,6 +42,30 @@ export async function join(
   await page.getByRole('button', { name: 'Join chat' }).click();
   await connected(page);
   return page;
+}
+
+/**
+ * `join`, with the page's WebSocket through a route the test controls: while
+ * `network.down` is true new sockets are refused; `sockets` are those that
+ * reached the server (close one to drop the connection for certain).
+ */
+export async function joinBehindSwitch(
+  browser: Browser,
+  name: string,
+): Promise<{ page: Page; network: { down: boolean }; sockets: WebSocketRoute[] }> {
+  const network = { down: false };
+  const sockets: WebSocketRoute[] = [];
+  const page = await join(browser, name, (context) =>
+    context.routeWebSocket(/\/api\/v1\/ws$/, (ws) => {
+      if (network.down) {
+        void ws.close({ code: 1013, reason: 'test: network down' });
+        return;
+      }
+      ws.connectToServer();
+      sockets.push(ws);
+    }),
+  );
+  return { page, network, sockets };
 }
 
 /** Waits until `page` lists `name` as online in the open room: that user's

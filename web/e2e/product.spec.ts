@@ -1,9 +1,20 @@
 // The client as a product (issue 10): Markdown, themes and accessibility,
 // the timeline, the phone layout, and state that survives a reload.
 
-import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
-import { T, axeViolations, connected, createRoom, join, message, register, send, unique } from './helpers.js';
+import {
+  T,
+  axeViolations,
+  connected,
+  createRoom,
+  join,
+  joinBehindSwitch,
+  message,
+  register,
+  send,
+  unique,
+} from './helpers.js';
 
 const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
@@ -307,7 +318,7 @@ test.describe('state that survives', () => {
     await page.context().close();
   });
 
-  test('the unread total is in the title', async ({ browser }) => {
+  test('the unread total is in the title and on the favicon', async ({ browser }) => {
     const alice = await join(browser, unique('tta'));
     const bob = await join(browser, unique('ttb'));
     await createRoom(alice, unique('away'));
@@ -319,6 +330,8 @@ test.describe('state that survives', () => {
     await alice.reload();
     await connected(alice);
     await expect(alice).toHaveTitle(/^\(\d+\) webchat$/, T);
+    const icon = await alice.locator('link[rel="icon"]').getAttribute('href');
+    expect(decodeURIComponent(icon ?? '')).toMatch(/<text[^>]*>\d+<\/text>/);
     await alice.context().close();
     await bob.context().close();
   });
@@ -401,21 +414,10 @@ test.describe('offline', () => {
     browser,
   }) => {
     // The server "goes away" for this browser: its socket is closed, and new
-    // ones are refused, until `down` is false again.
-    let down = false;
-    const sockets: WebSocketRoute[] = [];
-    const page = await join(browser, unique('off'), (context) =>
-      context.routeWebSocket(/\/api\/v1\/ws$/, (ws) => {
-        if (down) {
-          void ws.close({ code: 1013, reason: 'test: server down' });
-          return;
-        }
-        ws.connectToServer();
-        sockets.push(ws);
-      }),
-    );
+    // ones are refused, until the network is "back".
+    const { page, network, sockets } = await joinBehindSwitch(browser, unique('off'));
     const reader = await join(browser, unique('reader'));
-    down = true;
+    network.down = true;
     await sockets[sockets.length - 1].close({ code: 1001, reason: 'test: connection lost' });
     await expect(page.getByRole('status')).not.toHaveText('Connected', T);
 
@@ -426,7 +428,7 @@ test.describe('offline', () => {
     await expect(message(page, text)).toHaveAttribute('data-pending', 'true', T);
     await expect(page.getByRole('banner').getByText('— 1 message waiting')).toBeVisible(T);
 
-    down = false;
+    network.down = false;
     await page.evaluate(() => window.dispatchEvent(new Event('online')));
     await expect(page.getByRole('status')).toHaveText('Connected', T);
     await expect(message(page, text)).not.toHaveAttribute('data-pending', 'true', T);

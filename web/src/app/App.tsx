@@ -25,7 +25,7 @@ import { useRoomLists } from '../features/rooms/hooks/use-room-lists';
 import { SearchBox } from '../features/search/components/SearchBox';
 import { SearchResults } from '../features/search/components/SearchResults';
 import { useSearch } from '../features/search/hooks/use-search';
-import { documentTitle, hashForRoom, roomFromHash } from './room-url';
+import { documentTitle, faviconHref, hashForRoom, roomFromHash } from './room-url';
 import { RoomSwitcher } from './RoomSwitcher';
 import { useTheme } from './theme';
 
@@ -279,6 +279,8 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   const unreadTotal = lists.joined.reduce((n, r) => n + unreadCount(r, room.id, readMarks), 0);
   useEffect(() => {
     document.title = documentTitle(unreadTotal);
+    const icon = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+    if (icon) icon.href = faviconHref(unreadTotal);
   }, [unreadTotal]);
 
   // A panel that opens takes the focus (its first control), so that a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { documentTitle, hashForRoom, roomFromHash } from './room-url';
+import { documentTitle, faviconHref, hashForRoom, roomFromHash } from './room-url';
 
 describe('room addresses', () => {
   it('round-trips room ids through the hash', () => {
@@ -19,5 +19,11 @@ describe('room addresses', () => {
     expect(documentTitle(0)).toBe('webchat');
     expect(documentTitle(3)).toBe('(3) webchat');
     expect(documentTitle(5000)).toBe('(999+) webchat');
+  });
+
+  it('puts the unread total on the favicon', () => {
+    expect(decodeURIComponent(faviconHref(0))).not.toContain('<text');
+    expect(decodeURIComponent(faviconHref(3))).toContain('>3</text>');
+    expect(decodeURIComponent(faviconHref(250))).toContain('>99+</text>');
   });
 });
