@@ -337,6 +337,31 @@ test.describe('state that survives', () => {
   });
 });
 
+test.describe('search', () => {
+  test('a result shows the words searched for, and opens its room at the message, marked', async ({ browser }) => {
+    const page = await join(browser, unique('finder'));
+    const room = unique('haystack');
+    await createRoom(page, room);
+    const needle = unique('needle');
+    await send(page, `the ${needle} is here`);
+    for (let i = 0; i < 30; i++) await send(page, `hay ${i}`);
+    await expect(message(page, 'hay 29')).not.toHaveAttribute('data-pending', 'true', T);
+    await expect(message(page, needle)).not.toBeInViewport();
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: 'Lobby', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
+
+    await page.getByRole('textbox', { name: 'Search', exact: true }).fill(needle);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const hit = page.getByRole('region', { name: 'Search results' }).getByRole('button').filter({ hasText: needle });
+    await expect(hit.locator('mark')).toHaveText(needle, T);
+    await hit.click();
+    await expect(page.getByRole('heading', { level: 2, name: room })).toBeVisible(T);
+    await expect(message(page, needle)).toHaveClass(/highlighted/, T);
+    await expect(message(page, needle)).toBeInViewport(T);
+    await page.context().close();
+  });
+});
+
 test.describe('a long history', () => {
   test('10,000 loaded messages keep fewer than 2,000 elements in the log, top and bottom reachable', async ({
     browser,

@@ -26,6 +26,7 @@ import { SearchBox } from '../features/search/components/SearchBox';
 import { SearchResults } from '../features/search/components/SearchResults';
 import { useSearch } from '../features/search/hooks/use-search';
 import { documentTitle, faviconHref, hashForRoom, roomFromHash } from './room-url';
+import { useMutedRooms } from './muted-rooms';
 import { RoomSwitcher } from './RoomSwitcher';
 import { useTheme } from './theme';
 
@@ -189,6 +190,9 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   const [drawer, setDrawer] = useState(false);
   const [switcher, setSwitcher] = useState(false);
   const [gate, setGate] = useState<Gate | null>(initialGate);
+  const [muted, toggleMuted] = useMutedRooms(user.id);
+  /** The search hit opened last: its room shows it (when it is among the loaded messages). */
+  const [found, setFound] = useState<{ room: string; seq: number } | null>(null);
   const [theme, toggleTheme] = useTheme();
   /** What had the focus when a panel opened: it gets it back when the panel closes. */
   const panelOpener = useRef<HTMLElement | null>(null);
@@ -276,7 +280,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   }, [gate, refreshLists]);
   const gated = gate !== null && gate.id === room.id && gate.state !== 'open' ? gate : null;
 
-  const unreadTotal = lists.joined.reduce((n, r) => n + unreadCount(r, room.id, readMarks), 0);
+  const unreadTotal = lists.joined.reduce((n, r) => n + (muted.has(r.id) ? 0 : unreadCount(r, room.id, readMarks)), 0);
   useEffect(() => {
     document.title = documentTitle(unreadTotal);
     const icon = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
@@ -405,6 +409,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           readMarks={readMarks}
           onLeaving={removal.leaving}
           lists={lists}
+          muted={muted}
         />
       </div>
       {switcher && (
@@ -460,19 +465,31 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
               head={known?.head}
               lastRead={known && 'last_read' in known ? (known.last_read ?? undefined) : undefined}
               topic={known?.topic || undefined}
+              highlightSeq={found?.room === room.id ? found.seq : undefined}
               headerStart={drawerButton}
               headerActions={
-                <button
-                  type="button"
-                  className="secondary small"
-                  aria-expanded={panel === 'members'}
-                  onClick={() => {
-                    if (panel !== 'members') void members.refresh();
-                    setPanel(panel === 'members' ? 'none' : 'members');
-                  }}
-                >
-                  Members
-                </button>
+                <>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    aria-pressed={muted.has(room.id)}
+                    title="A muted room does not count in the tab's title"
+                    onClick={() => toggleMuted(room.id)}
+                  >
+                    Mute
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    aria-expanded={panel === 'members'}
+                    onClick={() => {
+                      if (panel !== 'members') void members.refresh();
+                      setPanel(panel === 'members' ? 'none' : 'members');
+                    }}
+                  >
+                    Members
+                  </button>
+                </>
               }
             />
           )}
@@ -492,7 +509,10 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           <SearchResults
             state={search.state}
             roomName={roomName}
-            onOpen={(hit) => openRoom({ id: hit.room, name: roomName(hit.room) })}
+            onOpen={(hit) => {
+              openRoom({ id: hit.room, name: roomName(hit.room) });
+              setFound({ room: hit.room, seq: hit.seq });
+            }}
             onMore={() => void search.more()}
             onClose={() => {
               search.close();

@@ -24,6 +24,8 @@ type Props = {
   /** The user's read position in the room as the room list knows it (for "New messages"). */
   lastRead?: number;
   topic?: string;
+  /** A message to bring into view and mark (a search hit). */
+  highlightSeq?: number;
   /** Shown before the room's name in the header (e.g. the button that opens the room list on a phone). */
   headerStart?: ReactNode;
 };
@@ -75,6 +77,7 @@ export function ChatRoom({
   lastRead,
   topic,
   headerStart,
+  highlightSeq,
 }: Props) {
   const client = useChatClient();
   const timeline = useChatState((s) => s.timelines[roomId] ?? emptyTimeline);
@@ -167,6 +170,7 @@ export function ChatRoom({
         onFollowingChange={(following) => client.setFollowing(roomId, following)}
         readAtOpen={readAtOpen}
         editLast={editLast}
+        highlightSeq={highlightSeq}
       />
       <p className="typing" aria-live="polite" aria-atomic="true">
         <TypingText entries={typing} />

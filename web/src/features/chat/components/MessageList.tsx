@@ -60,6 +60,8 @@ type Props = {
   readAtOpen?: number;
   /** Bumped to edit the user's last message (Up in an empty composer). */
   editLast?: number;
+  /** A message to bring into view and mark (a search hit), if it is loaded. */
+  highlightSeq?: number;
 };
 
 const TOP_THRESHOLD_PX = 40;
@@ -131,6 +133,7 @@ export function MessageList({
   onFollowingChange,
   readAtOpen,
   editLast = 0,
+  highlightSeq,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -253,6 +256,19 @@ export function MessageList({
     initialRect: { width: 360, height: 480 },
   });
 
+  // A search hit: scrolled to once, when its row is there (history may still be loading).
+  const highlightIndex = useMemo(
+    () => (highlightSeq === undefined ? -1 : rows.findIndex((r) => r.kind === 'item' && r.item.seq === highlightSeq)),
+    [rows, highlightSeq],
+  );
+  const highlighted = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (highlightIndex < 0 || highlighted.current === highlightSeq) return;
+    highlighted.current = highlightSeq;
+    atBottom.current = false;
+    virtualizer.scrollToIndex(highlightIndex, { align: 'center' });
+  }, [highlightIndex, highlightSeq, virtualizer]);
+
   const renderRow = (i: number): ReactNode => {
     if (i >= rows.length) {
       return (
@@ -302,6 +318,7 @@ export function MessageList({
         onEdit={onEdit}
         onDelete={onDelete}
         editSignal={item.id === lastOwnId ? editLast : 0}
+        highlighted={item.seq === highlightSeq}
       />
     );
   };
@@ -366,6 +383,8 @@ type ItemProps = {
   continued?: boolean;
   /** Changes to a positive number to open this message's editor. */
   editSignal?: number;
+  /** The search hit the user opened. */
+  highlighted?: boolean;
   own: boolean;
   canEdit: boolean;
   canDelete: boolean;
@@ -394,6 +413,7 @@ const MessageItem = memo(function MessageItem({
   me,
   continued = false,
   editSignal = 0,
+  highlighted = false,
   onRetry,
   onDiscard,
   own,
@@ -527,6 +547,7 @@ const MessageItem = memo(function MessageItem({
   const classes = ['message', own ? 'own' : 'other'];
   if (item.deleted) classes.push('deleted');
   if (continued) classes.push('continued');
+  if (highlighted) classes.push('highlighted');
   return (
     <article
       ref={articleRef}

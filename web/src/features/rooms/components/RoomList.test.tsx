@@ -154,6 +154,16 @@ describe('RoomList direct messages, badges and private rooms', () => {
     expect(within(nav).getByRole('button', { name: 'Go' })).toBeInTheDocument();
   });
 
+  it('keeps the count of a muted room, quietly, and says it is muted', async () => {
+    fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [withUnread(room('lobby', 'Lobby'), 0), withUnread(room('rust', 'Rust'), 3)] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+    });
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} muted={new Set(['rust'])} />);
+    const rust = await screen.findByRole('button', { name: 'Rust, 3 unread, muted' });
+    expect(rust.querySelector('.badge')).toHaveClass('quiet');
+  });
+
   it('creates a private room when "Private" is checked', async () => {
     const { calls } = fakeFetch({
       'GET /api/v1/rooms': () => ({ json: { rooms: [] } }),

@@ -27,6 +27,8 @@ type Props = {
   /** The user is leaving `room` with "Leave room" (`active`), or that failed: the
    *  chat then tells no removal for it (the server ends its subscription with "left"). */
   onLeaving?: (room: string, active: boolean) => void;
+  /** Rooms the user muted: their badge is quiet. */
+  muted?: ReadonlySet<string>;
 };
 
 /** The sidebar with its own room lists. */
@@ -41,7 +43,14 @@ const toRef = (r: Room | RoomRef): RoomRef => ({ id: r.id, name: r.name || r.id,
  *  opens it on every start, and subscribing joins it again at once. */
 const LOBBY: RoomRef = { id: 'lobby', name: 'Lobby', visibility: 'public' };
 
-export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lists }: Props & { lists: RoomLists }) {
+export function RoomListView({
+  activeRoom,
+  onOpenRoom,
+  readMarks,
+  onLeaving,
+  lists,
+  muted,
+}: Props & { lists: RoomLists }) {
   const { joined, publicRooms, error: listError, refresh } = lists;
   const [newRoom, setNewRoom] = useState('');
   const [isPrivate, setIsPrivate] = useState(false);
@@ -170,13 +179,18 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lis
 
   const item = (room: Room | RoomRef, onClick: () => void, marker = '#') => {
     const unread = 'head' in room ? unreadCount(room, activeRoom.id, readMarks) : 0;
+    const quiet = muted?.has(room.id) ?? false;
     return (
       <li key={room.id}>
         <button
           type="button"
           className="room-link"
           aria-current={room.id === activeRoom.id ? 'page' : undefined}
-          aria-label={unread > 0 ? `${room.name || room.id}, ${unread} unread` : undefined}
+          aria-label={
+            unread > 0 || quiet
+              ? `${room.name || room.id}${unread > 0 ? `, ${unread} unread` : ''}${quiet ? ', muted' : ''}`
+              : undefined
+          }
           onClick={onClick}
         >
           <span aria-hidden="true" className="hash">
@@ -184,7 +198,7 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lis
           </span>
           <span className="room-name">{room.name || room.id}</span>
           {unread > 0 && (
-            <span className="badge" aria-hidden="true">
+            <span className={quiet ? 'badge quiet' : 'badge'} aria-hidden="true">
               {unread > 99 ? '99+' : unread}
             </span>
           )}
