@@ -103,6 +103,9 @@ export async function createRoom(page: Page, name: string): Promise<void> {
   await nav.getByRole('textbox', { name: 'New room' }).fill(name);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(page.getByRole('heading', { level: 2, name })).toBeVisible(T);
+  // The address follows (names from `unique` are their own ids); page.url()
+  // is only current once it has.
+  await expect(page).toHaveURL(new RegExp(`#/room/${name}$`), T);
 }
 
 /** The serious and critical axe-core violations on the page (axe injected from node_modules). */
