@@ -14,7 +14,7 @@ export default defineConfig({
   testDir: './e2e',
   globalSetup: './e2e/global-setup.ts',
   timeout: 30_000,
-  globalTimeout: 120_000,
+  globalTimeout: 600_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

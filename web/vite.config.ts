@@ -30,11 +30,13 @@ export default defineConfig({
       '/healthz': { target: BACKEND, changeOrigin: true },
     },
   },
-  // `vite preview` proxies the same way as the dev server.
+  // `vite preview` proxies the same way as the dev server (the end-to-end
+  // tests serve the current web/dist with it: e2e/start-server.mjs).
   preview: {
     proxy: {
       '/api': proxy,
       '/ws': proxy,
+      '/healthz': { target: BACKEND, changeOrigin: true },
     },
   },
   build: {

@@ -1,9 +1,9 @@
 // The web client against the real server: names, live chat between two
 // browsers, own-vs-others styling, reload, connection status.
 
-import { expect, test, type WebSocketRoute } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
-import { T, join, message, seesOnline, send, unique } from './helpers.js';
+import { T, join, joinBehindSwitch, message, seesOnline, send, unique } from './helpers.js';
 
 test('the connection status shows Connected', async ({ browser }) => {
   const page = await join(browser, unique('carol'));
@@ -97,6 +97,7 @@ test('a new public room can be created, opened and left for the lobby', async ({
   const page = await join(browser, unique('erin'));
   const nav = page.getByRole('navigation', { name: 'Rooms' });
   const roomName = unique('room');
+  await nav.getByRole('button', { name: 'New room' }).click();
   await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
@@ -115,6 +116,7 @@ test('older history loads when the log is scrolled to the top', async ({ browser
   const page = await join(browser, unique('frank'));
   const nav = page.getByRole('navigation', { name: 'Rooms' });
   const roomName = unique('history');
+  await nav.getByRole('button', { name: 'New room' }).click();
   await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
@@ -153,24 +155,13 @@ test('older history loads when the log is scrolled to the top', async ({ browser
 test('after a dropped connection, what was sent on both sides during the gap shows once', async ({ browser }) => {
   // Alice's WebSocket passes through a route the test controls: it drops the
   // connection for certain, and refuses new ones until the network is "back".
-  let down = false;
-  const routes: WebSocketRoute[] = [];
-  const alice = await join(browser, unique('gina'), (context) =>
-    context.routeWebSocket(/\/api\/v1\/ws$/, (ws) => {
-      if (down) {
-        void ws.close({ code: 1013, reason: 'test: network down' });
-        return;
-      }
-      ws.connectToServer();
-      routes.push(ws);
-    }),
-  );
+  const { page: alice, network, sockets: routes } = await joinBehindSwitch(browser, unique('gina'));
   const bobName = unique('hank');
   const bob = await join(browser, bobName);
   await seesOnline(alice, bobName);
   expect(routes).toHaveLength(1);
 
-  down = true;
+  network.down = true;
   await routes[0].close({ code: 1001, reason: 'test: connection lost' });
   const status = alice.getByRole('status');
   await expect(status).toHaveText('Reconnecting', T);
@@ -185,7 +176,7 @@ test('after a dropped connection, what was sent on both sides during the gap sho
   await expect(message(alice, during)).toHaveCount(0);
   await expect(status).toHaveText('Reconnecting');
 
-  down = false;
+  network.down = false;
   // The browser says it is online again: the client skips the backoff wait.
   await alice.evaluate(() => window.dispatchEvent(new Event('online')));
   await expect(status).toHaveText('Connected', T);

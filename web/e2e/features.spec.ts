@@ -1,20 +1,8 @@
 // Accounts, edit/delete, typing, direct messages and search against the real server.
 
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
-import { T, connected, join, message, seesOnline, send, unique } from './helpers.js';
-
-const PASSWORD = 'correct horse 42';
-
-async function register(browser: Browser, username: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('textbox', { name: 'Username' }).fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await connected(page);
-  return page;
-}
+import { PASSWORD, T, connected, join, message, register, seesOnline, send, unique } from './helpers.js';
 
 test('an account is created, signed out, and signed in again', async ({ browser }) => {
   const username = unique('acct');
@@ -64,6 +52,7 @@ test('edits and deletions of own messages reach the other browser', async ({ bro
   await expect(message(bob, original)).toHaveCount(0);
 
   await message(alice, fixed).getByRole('button', { name: 'Delete message' }).click();
+  await alice.getByRole('alertdialog').getByRole('button', { name: 'Delete', exact: true }).click();
   const log = bob.getByRole('log', { name: 'Messages' });
   await expect(message(bob, fixed)).toHaveCount(0, T);
   await expect(log.getByRole('article').filter({ hasText: 'Message deleted' }).last()).toBeVisible();
@@ -105,6 +94,7 @@ test('two accounts talk in a direct message', async ({ browser }) => {
   const ben = await register(browser, benName);
 
   const nav = ann.getByRole('navigation', { name: 'Rooms' });
+  await nav.getByRole('button', { name: 'Message a user' }).click();
   await nav.getByRole('textbox', { name: 'DM username' }).fill(benName);
   await nav.getByRole('button', { name: 'Start chat' }).click();
   await expect(ann.getByRole('heading', { level: 2, name: benName })).toBeVisible(T);
@@ -132,6 +122,7 @@ test('search finds a message and opens its room', async ({ browser }) => {
   const page = await join(browser, unique('sue'));
   const nav = page.getByRole('navigation', { name: 'Rooms' });
   const roomName = unique('findroom');
+  await nav.getByRole('button', { name: 'New room' }).click();
   await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
@@ -186,6 +177,7 @@ test('a moderator kicks a member, who is sent back to the lobby with a notice', 
   const owner = await register(browser, unique('olga'));
   const roomName = unique('modroom');
   const nav = owner.getByRole('navigation', { name: 'Rooms' });
+  await nav.getByRole('button', { name: 'New room' }).click();
   await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(owner.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
@@ -199,6 +191,7 @@ test('a moderator kicks a member, who is sent back to the lobby with a notice', 
 
   await owner.getByRole('button', { name: 'Members' }).click();
   await owner.getByRole('button', { name: `Kick ${bobName}` }).click();
+  await owner.getByRole('alertdialog').getByRole('button', { name: 'Kick', exact: true }).click();
   await expect(bob.getByRole('alert')).toContainText(`You were removed from #${roomName}`, T);
   await expect(bob.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
   await owner.context().close();
@@ -212,6 +205,7 @@ test('a moderator bans a member, finds the ban listed and lifts it; the banned o
   const owner = await register(browser, ownerName);
   const roomName = unique('banroom');
   const ownerNav = owner.getByRole('navigation', { name: 'Rooms' });
+  await ownerNav.getByRole('button', { name: 'New room' }).click();
   await ownerNav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await ownerNav.getByRole('button', { name: 'Create room' }).click();
   await expect(owner.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
@@ -228,6 +222,7 @@ test('a moderator bans a member, finds the ban listed and lifts it; the banned o
 
   await owner.getByRole('button', { name: 'Members' }).click();
   await owner.getByRole('button', { name: `Ban ${bobName}` }).click();
+  await owner.getByRole('alertdialog').getByRole('button', { name: 'Ban', exact: true }).click();
   await expect(owner.getByText(`${bobName} was banned.`)).toBeVisible(T);
   const bans = owner.getByRole('list', { name: 'Banned', exact: true }).getByRole('listitem');
   await expect(bans).toHaveCount(1, T);
@@ -261,6 +256,7 @@ test('unread counts show for other rooms and clear once the room is read', async
   const alice = await join(browser, unique('ada'));
   const roomName = unique('news');
   const aliceNav = alice.getByRole('navigation', { name: 'Rooms' });
+  await aliceNav.getByRole('button', { name: 'New room' }).click();
   await aliceNav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await aliceNav.getByRole('button', { name: 'Create room' }).click();
   await expect(alice.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
@@ -305,6 +301,7 @@ test('a moderator kicks one of two guests of the same name: the one clicked', as
   const owner = await register(browser, unique('olga'));
   const roomName = unique('tworoom');
   const nav = owner.getByRole('navigation', { name: 'Rooms' });
+  await nav.getByRole('button', { name: 'New room' }).click();
   await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(owner.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
@@ -325,6 +322,7 @@ test('a moderator kicks one of two guests of the same name: the one clicked', as
   await expect(twins).toHaveCount(2, T);
   // Members are listed by id: the second joined last.
   await twins.nth(1).getByRole('button', { name: `Kick ${twin}` }).click();
+  await owner.getByRole('alertdialog').getByRole('button', { name: 'Kick', exact: true }).click();
   await expect(owner.getByText(`${twin} was kicked.`)).toBeVisible(T);
   await expect(twins).toHaveCount(1, T);
 
@@ -340,12 +338,14 @@ test('a member leaves a room and is back in the lobby, the room offered to join 
   const page = await join(browser, unique('lea'));
   const nav = page.getByRole('navigation', { name: 'Rooms' });
   const roomName = unique('leaveme');
+  await nav.getByRole('button', { name: 'New room' }).click();
   await nav.getByRole('textbox', { name: 'New room' }).fill(roomName);
   await nav.getByRole('button', { name: 'Create room' }).click();
   await expect(page.getByRole('heading', { level: 2, name: roomName })).toBeVisible(T);
   await expect(nav.getByRole('list', { name: 'Your rooms' }).getByRole('button', { name: roomName })).toBeVisible(T);
 
   await nav.getByRole('button', { name: 'Leave room' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Leave', exact: true }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Lobby' })).toBeVisible(T);
   await expect(nav.getByRole('list', { name: 'Your rooms' }).getByRole('button', { name: roomName })).toHaveCount(0, T);
   await expect(nav.getByRole('list', { name: 'Public rooms' }).getByRole('button', { name: roomName })).toBeVisible(T);

@@ -215,6 +215,7 @@ describe('App', () => {
     await userEvent.click(await within(nav).findByRole('button', { name: 'Rust' }));
     expect(await screen.findByRole('heading', { level: 2, name: 'Rust' })).toBeInTheDocument();
     await userEvent.click(within(nav).getByRole('button', { name: 'Leave room' }));
+    await userEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Leave' }));
     expect(await screen.findByRole('heading', { level: 2, name: 'Lobby' })).toBeInTheDocument();
     if (!frameFirst) act(() => ws.receive(left));
     await act(async () => {});

@@ -1,8 +1,11 @@
 // The application shell: decides between the sign-in screen and the chat,
 // and composes the features (auth, rooms, chat, search), which do not import
-// each other.
+// each other. It also owns what belongs to the page as a whole: the room in
+// the address (#/room/<id>), the unread total in the title, the theme, the
+// room list as a drawer on a phone, and which side panel is open (Escape
+// closes it and the focus goes back to what opened it).
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError } from '../lib/api-client';
 import { getMe } from '../features/auth/api/get-me';
 import type { AccountUser } from '../features/auth/api/guest-login';
@@ -14,12 +17,18 @@ import { ChatRoom } from '../features/chat/components/ChatRoom';
 import { ConnectionStatus } from '../features/chat/components/ConnectionStatus';
 import { useReadMarks, useRemoval } from '../features/chat/hooks/chat-context';
 import { MembersPanel } from '../features/rooms/components/MembersPanel';
+import { unreadCount } from '../features/rooms/api/get-rooms';
+import { joinRoom } from '../features/rooms/api/join-room';
 import { RoomListView, type RoomRef } from '../features/rooms/components/RoomList';
 import { useMembers } from '../features/rooms/hooks/use-members';
 import { useRoomLists } from '../features/rooms/hooks/use-room-lists';
 import { SearchBox } from '../features/search/components/SearchBox';
 import { SearchResults } from '../features/search/components/SearchResults';
 import { useSearch } from '../features/search/hooks/use-search';
+import { documentTitle, faviconHref, hashForRoom, roomFromHash } from './room-url';
+import { useMutedRooms } from './muted-rooms';
+import { RoomSwitcher } from './RoomSwitcher';
+import { useTheme } from './theme';
 
 type Session =
   | { kind: 'loading' }
@@ -150,9 +159,57 @@ const REMOVAL_TEXT: Record<string, string> = {
   left: 'You left',
 };
 
+/** The room the address names, else the lobby. */
+function roomInAddress(): RoomRef {
+  const id = roomFromHash(window.location.hash);
+  return id === null || id === LOBBY.id ? LOBBY : { id, name: id };
+}
+
+/**
+ * A room opened from the address (a reload, a shared link) is joined first:
+ * joining is idempotent, makes a public room the user's, and says whether the
+ * room exists and may be read, so that the page can say so instead of an
+ * empty room.
+ */
+type Gate = { id: string; state: 'joining' | 'open' } | { id: string; state: 'refused'; message: string };
+
+function initialGate(): Gate | null {
+  const room = roomInAddress();
+  return room.id === LOBBY.id ? null : { id: room.id, state: 'joining' };
+}
+
+function refusal(e: unknown, id: string): string {
+  if (e instanceof ApiError && e.status === 404) return `There is no room “${id}”, or it is private and you are not a member.`;
+  if (e instanceof ApiError && e.status === 403) return `You cannot open “${id}”: ${e.message}.`;
+  return `Could not open “${id}”: ${e instanceof Error ? e.message : 'the server did not answer'}.`;
+}
+
 function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
-  const [room, setRoom] = useState<RoomRef>(LOBBY);
-  const [panel, setPanel] = useState<Panel>('none');
+  const [room, setRoom] = useState<RoomRef>(roomInAddress);
+  const [panel, setPanelState] = useState<Panel>('none');
+  const [drawer, setDrawer] = useState(false);
+  const [switcher, setSwitcher] = useState(false);
+  const [gate, setGate] = useState<Gate | null>(initialGate);
+  const [muted, toggleMuted] = useMutedRooms(user.id);
+  /** The search hit opened last: its room shows it (when it is among the loaded messages). */
+  const [found, setFound] = useState<{ room: string; seq: number } | null>(null);
+  const [theme, toggleTheme] = useTheme();
+  /** What had the focus when a panel opened: it gets it back when the panel closes. */
+  const panelOpener = useRef<HTMLElement | null>(null);
+  const mainRef = useRef<HTMLElement>(null);
+  const setPanel = (next: Panel) => {
+    if (next !== 'none' && panel === 'none') {
+      panelOpener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    }
+    if (next === 'none' && panel !== 'none') {
+      const opener = panelOpener.current;
+      // After the panel is gone from the page.
+      setTimeout(() => {
+        if (opener?.isConnected) opener.focus();
+      }, 0);
+    }
+    setPanelState(next);
+  };
   const [signOut, setSignOut] = useState<{ busy: boolean; error?: string }>({ busy: false });
   const lists = useRoomLists();
   const readMarks = useReadMarks();
@@ -172,7 +229,7 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
   const notice = removal.notice;
   if (notice && notice.room === room.id && room.id !== LOBBY.id) {
     setRoom(LOBBY);
-    if (panel === 'members') setPanel('none');
+    if (panel === 'members') setPanelState('none');
   }
   // The open room says it in its own view (with "Join again").
   const removedNotice =
@@ -183,6 +240,82 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
     if (notice) void refreshLists();
   }, [notice, refreshLists]);
 
+  // The open room is in the address: Back goes to the room before, a reload
+  // or a shared link opens it.
+  useEffect(() => {
+    const hash = hashForRoom(room.id);
+    if (window.location.hash === hash) return;
+    if (window.location.hash === '' && room.id === LOBBY.id) window.history.replaceState(null, '', hash);
+    else window.location.hash = hash;
+  }, [room.id]);
+  const roomId = room.id;
+  useEffect(() => {
+    const follow = () => {
+      const id = roomFromHash(window.location.hash);
+      if (id === null || id === roomId) return;
+      setRoom(id === LOBBY.id ? LOBBY : { id, name: id });
+      setGate(id === LOBBY.id ? null : { id, state: 'joining' });
+    };
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, [roomId]);
+
+  useEffect(() => {
+    if (gate?.state !== 'joining') return;
+    let cancelled = false;
+    joinRoom(gate.id).then(
+      (view) => {
+        if (cancelled) return;
+        setGate({ id: gate.id, state: 'open' });
+        setRoom((r) => (r.id === view.id ? { id: view.id, name: view.name || view.id, visibility: view.visibility } : r));
+        void refreshLists();
+      },
+      (e: unknown) => {
+        if (!cancelled) setGate({ id: gate.id, state: 'refused', message: refusal(e, gate.id) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [gate, refreshLists]);
+  const gated = gate !== null && gate.id === room.id && gate.state !== 'open' ? gate : null;
+
+  const unreadTotal = lists.joined.reduce((n, r) => n + (muted.has(r.id) ? 0 : unreadCount(r, room.id, readMarks)), 0);
+  useEffect(() => {
+    document.title = documentTitle(unreadTotal);
+    const icon = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+    if (icon) icon.href = faviconHref(unreadTotal);
+  }, [unreadTotal]);
+
+  // A panel that opens takes the focus (its first control), so that a
+  // keyboard user is where the content is.
+  useEffect(() => {
+    if (panel === 'none') return;
+    mainRef.current?.querySelector<HTMLElement>('.side-panel button, .side-panel input')?.focus();
+  }, [panel]);
+
+  // Ctrl/Cmd+K from anywhere on the page, even a text field.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setSwitcher(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    if (panel !== 'none') {
+      if (panel === 'search') search.close();
+      setPanel('none');
+    } else if (drawer) {
+      setDrawer(false);
+      document.getElementById('room-list-button')?.focus();
+    }
+  };
   const signOutNow = async () => {
     setSignOut({ busy: true });
     try {
@@ -197,12 +330,34 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
 
   const openRoom = (next: RoomRef) => {
     setRoom(next);
+    setGate(null);
+    setDrawer(false);
     if (notice) removal.dismiss();
     if (panel === 'members') setPanel('none');
   };
 
+  const drawerButton = (
+    <button
+      type="button"
+      id="room-list-button"
+      className="secondary drawer-button"
+      aria-controls="room-drawer"
+      aria-expanded={drawer}
+      onClick={() => setDrawer(!drawer)}
+    >
+      <span aria-hidden="true">☰</span>
+      <span className="visually-hidden">Room list</span>
+      {unreadTotal > 0 && (
+        <span className="badge">
+          {unreadTotal > 99 ? '99+' : unreadTotal}
+          <span className="visually-hidden"> unread</span>
+        </span>
+      )}
+    </button>
+  );
+
   return (
-    <div className="app">
+    <div className={drawer ? 'app drawer-open' : 'app'} onKeyDown={onKeyDown}>
       <header className="app-header">
         <h1>webchat</h1>
         <ConnectionStatus />
@@ -213,10 +368,22 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           }}
         />
         <div className="me">
-          <span>
+          <span className="signed-in">
             Signed in as <strong><bdi>{user.name}</bdi></strong>
             {user.guest && <span className="muted"> (guest)</span>}
           </span>
+          <button
+            type="button"
+            className="secondary theme-toggle"
+            aria-pressed={theme === 'dark'}
+            title={theme === 'dark' ? 'Use the light theme' : 'Use the dark theme'}
+            onClick={toggleTheme}
+          >
+            <span className="theme-icon" aria-hidden="true">
+              ☾
+            </span>
+            <span className="theme-text">Dark theme</span>
+          </button>
           <button
             type="button"
             className="secondary"
@@ -235,14 +402,28 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           )}
         </div>
       </header>
-      <RoomListView
-        activeRoom={room}
-        onOpenRoom={openRoom}
-        readMarks={readMarks}
-        onLeaving={removal.leaving}
-        lists={lists}
-      />
-      <main className="main">
+      <div className="drawer" id="room-drawer">
+        <RoomListView
+          activeRoom={room}
+          onOpenRoom={openRoom}
+          readMarks={readMarks}
+          onLeaving={removal.leaving}
+          lists={lists}
+          muted={muted}
+        />
+      </div>
+      {switcher && (
+        <RoomSwitcher
+          rooms={[...lists.joined, ...lists.publicRooms.filter((p) => !lists.joined.some((j) => j.id === p.id))]}
+          onOpen={(r) => {
+            setSwitcher(false);
+            openRoom({ id: r.id, name: r.name || r.id, visibility: r.visibility });
+          }}
+          onClose={() => setSwitcher(false)}
+        />
+      )}
+      {drawer && <div className="drawer-backdrop" aria-hidden="true" onClick={() => setDrawer(false)} />}
+      <main className="main" ref={mainRef}>
         <div className="room-column">
           {removedNotice && (
             <div className="banner" role="alert">
@@ -252,27 +433,66 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
               </button>
             </div>
           )}
-          <ChatRoom
-            key={room.id}
-            roomId={room.id}
-            roomName={known?.name || room.name}
-            canDeleteOthers={members.moderates && visibility !== 'dm'}
-            direct={visibility === 'dm'}
-            head={known?.head}
-            headerActions={
-              <button
-                type="button"
-                className="secondary small"
-                aria-expanded={panel === 'members'}
-                onClick={() => {
-                  if (panel !== 'members') void members.refresh();
-                  setPanel(panel === 'members' ? 'none' : 'members');
-                }}
-              >
-                Members
-              </button>
-            }
-          />
+          {gated ? (
+            <section className="room" aria-labelledby="room-title">
+              <div className="room-header">
+                {drawerButton}
+                <div className="room-title">
+                  <h2 id="room-title">
+                    <span aria-hidden="true">#</span>
+                    <bdi>{room.id}</bdi>
+                  </h2>
+                </div>
+              </div>
+              {gated.state === 'refused' ? (
+                <div className="banner" role="alert">
+                  {gated.message}{' '}
+                  <button type="button" className="secondary" onClick={() => openRoom(LOBBY)}>
+                    Go to the lobby
+                  </button>
+                </div>
+              ) : (
+                <p className="loading">Opening the room…</p>
+              )}
+            </section>
+          ) : (
+            <ChatRoom
+              key={room.id}
+              roomId={room.id}
+              roomName={known?.name || room.name}
+              canDeleteOthers={members.moderates && visibility !== 'dm'}
+              direct={visibility === 'dm'}
+              head={known?.head}
+              lastRead={known && 'last_read' in known ? (known.last_read ?? undefined) : undefined}
+              topic={known?.topic || undefined}
+              highlightSeq={found?.room === room.id ? found.seq : undefined}
+              headerStart={drawerButton}
+              headerActions={
+                <>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    aria-pressed={muted.has(room.id)}
+                    title="A muted room does not count in the tab's title"
+                    onClick={() => toggleMuted(room.id)}
+                  >
+                    Mute
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    aria-expanded={panel === 'members'}
+                    onClick={() => {
+                      if (panel !== 'members') void members.refresh();
+                      setPanel(panel === 'members' ? 'none' : 'members');
+                    }}
+                  >
+                    Members
+                  </button>
+                </>
+              }
+            />
+          )}
         </div>
         {panel === 'members' && (
           <MembersPanel
@@ -289,7 +509,10 @@ function Shell({ user, onUserChanged, onSignOut }: ShellProps) {
           <SearchResults
             state={search.state}
             roomName={roomName}
-            onOpen={(hit) => openRoom({ id: hit.room, name: roomName(hit.room) })}
+            onOpen={(hit) => {
+              openRoom({ id: hit.room, name: roomName(hit.room) });
+              setFound({ room: hit.room, seq: hit.seq });
+            }}
             onMore={() => void search.more()}
             onClose={() => {
               search.close();

@@ -3,6 +3,7 @@
 // shown once.
 
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { FormError } from '../../../components/FormError';
 import { ApiError } from '../../../lib/api-client';
 import { createToken, type CreatedToken } from '../api/create-token';
 import { getSessions, type SessionInfo } from '../api/get-sessions';
@@ -103,11 +104,7 @@ function UpgradeForm({ onUserChanged }: { onUserChanged: (user: AccountUser) => 
       <button type="submit" disabled={busy}>
         Create account
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </form>
   );
 }
@@ -176,11 +173,7 @@ function Sessions() {
           </li>
         ))}
       </ul>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </div>
   );
 }
@@ -267,11 +260,7 @@ function Tokens() {
           <button type="submit">Create token</button>
         </div>
       </form>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </div>
   );
 }

@@ -391,6 +391,8 @@ describe('ChatRoom', () => {
 
 describe('ChatRoom edit and delete', () => {
   const article = (text: string) => screen.getByText(text).closest('article')!;
+  const confirmDelete = () =>
+    userEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Delete' }));
 
   it('offers Edit and Delete on own messages only', async () => {
     setup();
@@ -482,6 +484,7 @@ describe('ChatRoom edit and delete', () => {
     await screen.findByText('hello from alice');
     const button = within(article('hello from alice')).getByRole('button', { name: 'Delete message' });
     await userEvent.click(button);
+    await confirmDelete();
     expect(button).toHaveFocus();
     const [del] = ws.sentOfType('delete');
     act(() => ws.receive({ type: 'ack', re: del.req, room: 'lobby', seq: 4, id: 104, ts: 't' }));
@@ -495,6 +498,7 @@ describe('ChatRoom edit and delete', () => {
     const { ws } = setup();
     await screen.findByText('hello from alice');
     await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Delete message' }));
+    await confirmDelete();
     const [del] = ws.sentOfType('delete');
     expect(del).toMatchObject({ type: 'delete', room: 'lobby', id: 102 });
     act(() => ws.receive({ type: 'event', ...ev(4, { kind: 'delete', author: alice, target: 102, body: undefined }) }));
@@ -508,6 +512,7 @@ describe('ChatRoom edit and delete', () => {
     const { ws } = setup();
     await screen.findByText('hello from alice');
     await userEvent.click(within(article('hello from alice')).getByRole('button', { name: 'Delete message' }));
+    await confirmDelete();
     const [del] = ws.sentOfType('delete');
     act(() => ws.receive({ type: 'error', re: del.req, code: 'forbidden', message: 'you may not' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('you may not');

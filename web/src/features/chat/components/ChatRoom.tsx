@@ -1,7 +1,7 @@
 // One open room: opens it on the client (history, then subscribe), shows its
 // log and the composer.
 
-import { useEffect, useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { emptyTimeline, toDisplayItems, type RoomEnded, type TypingEntry } from '../core/chat-store';
 import { UserName } from '../../../components/UserName';
 import { TypingText } from './TypingText';
@@ -21,6 +21,13 @@ type Props = {
   direct?: boolean;
   /** The room's newest seq as the room list knows it (see ChatClient.openRoom). */
   head?: number;
+  /** The user's read position in the room as the room list knows it (for "New messages"). */
+  lastRead?: number;
+  topic?: string;
+  /** A message to bring into view and mark (a search hit). */
+  highlightSeq?: number;
+  /** Shown before the room's name in the header (e.g. the button that opens the room list on a phone). */
+  headerStart?: ReactNode;
 };
 
 const NO_TYPING: TypingEntry[] = [];
@@ -67,6 +74,10 @@ export function ChatRoom({
   headerActions,
   direct = false,
   head,
+  lastRead,
+  topic,
+  headerStart,
+  highlightSeq,
 }: Props) {
   const client = useChatClient();
   const timeline = useChatState((s) => s.timelines[roomId] ?? emptyTimeline);
@@ -75,6 +86,11 @@ export function ChatRoom({
   const limits = useChatState((s) => s.limits);
   const online = useChatState((s) => s.presence[roomId]);
   const typing = useChatState((s) => s.typing[roomId] ?? NO_TYPING);
+  const [editLast, setEditLast] = useState(0);
+  // The read position the room was opened with: the divider stays there
+  // while the user reads on (and the read marker moves).
+  const [readAtOpen, setReadAtOpen] = useState(lastRead);
+  if (readAtOpen === undefined && lastRead !== undefined) setReadAtOpen(lastRead);
 
   useEffect(() => {
     // Only the first call for a room opens it: a later head changes nothing.
@@ -90,10 +106,18 @@ export function ChatRoom({
   return (
     <section className="room" aria-labelledby="room-title">
       <div className="room-header">
-        <h2 id="room-title">
-          <span aria-hidden="true">{direct ? '@' : '#'}</span>
-          <bdi>{roomName}</bdi>
-        </h2>
+        {headerStart}
+        <div className="room-title">
+          <h2 id="room-title">
+            <span aria-hidden="true">{direct ? '@' : '#'}</span>
+            <bdi>{roomName}</bdi>
+          </h2>
+          {topic && (
+            <p className="room-topic" title={topic}>
+              {topic}
+            </p>
+          )}
+        </div>
         {online && online.length > 0 && (
           <details className="presence">
             <summary>{online.length} online</summary>
@@ -144,6 +168,9 @@ export function ChatRoom({
         onEdit={(id, body) => client.editMessage(roomId, id, body)}
         onDelete={(id) => client.deleteMessage(roomId, id)}
         onFollowingChange={(following) => client.setFollowing(roomId, following)}
+        readAtOpen={readAtOpen}
+        editLast={editLast}
+        highlightSeq={highlightSeq}
       />
       <p className="typing" aria-live="polite" aria-atomic="true">
         <TypingText entries={typing} />
@@ -154,6 +181,8 @@ export function ChatRoom({
         onSend={(body) => client.send(body)}
         onTyping={(active) => client.setTyping(active)}
         disabledReason={composerBlock(timeline.ended, timeline.rejoining)}
+        draftKey={me ? `${me.id}:${roomId}` : undefined}
+        onEditLast={() => setEditLast((n) => n + 1)}
       />
     </section>
   );

@@ -1,11 +1,12 @@
 // The connection state, in the page's only role="status" element.
 
 import { useEffect, useState } from 'react';
-import { connectionDetail, connectionLabel } from '../core/connection-text';
+import { connectionDetail, connectionLabel, waitingText } from '../core/connection-text';
 import { useChatState } from '../hooks/chat-context';
 
 export function ConnectionStatus() {
   const connection = useChatState((s) => s.connection);
+  const waiting = useChatState((s) => s.pending.filter((p) => p.state === 'pending').length);
   const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
@@ -20,6 +21,7 @@ export function ConnectionStatus() {
   }, [connection]);
 
   const detail = connectionDetail(connection, now);
+  const waitingNote = waitingText(connection, waiting);
   // The live region holds only the state's label, so a screen reader speaks
   // each change of state once; the ticking countdown sits outside it, hidden
   // from assistive technology.
@@ -30,6 +32,9 @@ export function ConnectionStatus() {
     >
       <span role="status">{connectionLabel(connection)}</span>
       {detail && <span aria-hidden="true">{detail}</span>}
+      {/* Next to the state, not in its live region: the region says each
+          change of connection once, not each message queued meanwhile. */}
+      {waitingNote && <span className="waiting">{waitingNote}</span>}
     </p>
   );
 }

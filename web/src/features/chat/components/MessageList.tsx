@@ -8,21 +8,36 @@
 // is shown (the room's history, "load older"), and a pending message of the
 // user's becomes its confirmed message in place (same element, keyed by its
 // nonce) instead of leaving and arriving again.
+//
+// Rows come from core/timeline-rows: day separators and the "New messages"
+// divider are separators named by aria-label; a run of one author's
+// messages shows the name and avatar once. Scrolled away from the newest
+// messages, "Jump to latest" says how many arrived since; sending a message
+// brings the user back to it.
 
 import {
+  memo,
   useEffect,
   useId,
+  useCallback,
   useLayoutEffect,
+  useMemo,
+  type CSSProperties,
   useRef,
   useState,
   type FormEvent,
   type KeyboardEvent,
+  type ReactNode,
   type UIEvent,
 } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { ConfirmButton } from '../../../components/ConfirmButton';
 import { UserName } from '../../../components/UserName';
 import type { DisplayItem, PendingMessage } from '../core/chat-store';
+import { avatarHue, buildRows, fullTime, initials, shortTime } from '../core/timeline-rows';
+import { MessageBody } from '../markdown/MessageBody';
 
-type Me = { id: number; name: string } | null;
+type Me = { id: number; name: string; username?: string } | null;
 
 type Props = {
   items: DisplayItem[];
@@ -41,6 +56,12 @@ type Props = {
   onDelete?: (id: number) => Promise<void>;
   /** Told when the user scrolls away from or back to the newest messages. */
   onFollowingChange?: (following: boolean) => void;
+  /** The room's read position when it was opened: "New messages" goes after it. */
+  readAtOpen?: number;
+  /** Bumped to edit the user's last message (Up in an empty composer). */
+  editLast?: number;
+  /** A message to bring into view and mark (a search hit), if it is loaded. */
+  highlightSeq?: number;
 };
 
 const TOP_THRESHOLD_PX = 40;
@@ -51,6 +72,14 @@ const BOTTOM_THRESHOLD_PX = 80;
  * (a screen reader takes the changes of a busy region as one, or skips them).
  */
 export const HISTORY_SETTLE_MS = 300;
+/** A row's height before it is measured. */
+const estimateSize = () => 64;
+/**
+ * Rows rendered beyond the view on each side: enough that a page of history
+ * (50) scrolled to is already there, few enough that 10,000 loaded messages
+ * stay well under 2,000 elements in the page.
+ */
+const OVERSCAN_ROWS = 60;
 
 type MessageRow = Extract<DisplayItem, { kind: 'message' }>;
 
@@ -81,10 +110,11 @@ function useBusy(loading: boolean): boolean {
   return loading || round !== settled;
 }
 
-function formatTime(ts: string): string {
-  const d = new Date(ts);
-  if (Number.isNaN(d.getTime())) return '';
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** How many messages arrived after `seq` (counted from the end: the few newest). */
+function countAfter(items: DisplayItem[], seq: number): number {
+  let n = 0;
+  for (let i = items.length - 1; i >= 0 && items[i].seq > seq; i--) if (items[i].kind === 'message') n++;
+  return n;
 }
 
 export function MessageList({
@@ -101,9 +131,15 @@ export function MessageList({
   onEdit,
   onDelete,
   onFollowingChange,
+  readAtOpen,
+  editLast = 0,
+  highlightSeq,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  /** The newest seq when the user scrolled away from the bottom (null: following). */
+  const [awayAt, setAwayAt] = useState<number | null>(null);
+  const lastPending = useRef<string | undefined>(undefined);
   const prev = useRef<{ firstSeq: number | undefined; scrollHeight: number; scrollTop: number }>({
     firstSeq: undefined,
     scrollHeight: 0,
@@ -118,19 +154,50 @@ export function MessageList({
     : items.length
       ? items[items.length - 1].key
       : '';
+  const newestSeq = items.length ? items[items.length - 1].seq : 0;
+  const newestPending = pending.length ? pending[pending.length - 1].nonce : undefined;
+  // Memoised, like everything the virtualiser reads: it re-renders this list
+  // on every scrolled frame, and nothing here may cost O(loaded messages) then.
+  const lastOwnId = useMemo(() => {
+    for (let i = items.length - 1; i >= 0 && me !== null; i--) {
+      const it = items[i];
+      if (it.kind === 'message' && it.author.id === me.id && !it.deleted) return it.id;
+    }
+    return undefined;
+  }, [items, me]);
   // A pending message whose event is shown already (it is settled by the
   // next state change) must not be shown twice, nor share its key.
-  const confirmedNonces = new Set<string>();
-  if (pending.length) {
+  const pendingShown = useMemo(() => {
+    if (pending.length === 0) return pending;
+    const confirmed = new Set<string>();
     for (const item of items) {
-      if (item.kind === 'message' && item.nonce !== undefined && rowKey(item, me) !== item.key) confirmedNonces.add(item.nonce);
+      if (item.kind === 'message' && item.nonce !== undefined && rowKey(item, me) !== item.key) confirmed.add(item.nonce);
     }
-  }
+    return pending.filter((p) => !confirmed.has(p.nonce));
+  }, [items, pending, me]);
+  // The day labels are relative to now; recomputed when the log changes, which is often enough.
+  const rows = useMemo(
+    () => buildRows(items, { now: new Date(), readAtOpen, meId: me?.id }),
+    [items, readAtOpen, me?.id],
+  );
+
+  const scrollToBottom = () => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    atBottom.current = true;
+    setAwayAt(null);
+    onFollowingChange?.(true);
+  };
 
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const p = prev.current;
+    if (newestPending !== undefined && newestPending !== lastPending.current) {
+      // The user just sent a message: show it, wherever they had scrolled to.
+      atBottom.current = true;
+    }
+    lastPending.current = newestPending;
     if (p.firstSeq !== undefined && firstSeq !== undefined && firstSeq < p.firstSeq) {
       // Older messages were prepended: keep the same messages in view.
       el.scrollTop = p.scrollTop + (el.scrollHeight - p.scrollHeight);
@@ -138,15 +205,122 @@ export function MessageList({
       el.scrollTop = el.scrollHeight;
     }
     prev.current = { firstSeq, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
-  }, [firstSeq, lastKey, items.length]);
+  }, [firstSeq, lastKey, items.length, newestPending]);
+  // Rows are measured after they render and the log's height changes with
+  // them: while following, stay at the bottom through every such change.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && atBottom.current && el.scrollHeight - el.scrollTop - el.clientHeight > 1) el.scrollTop = el.scrollHeight;
+  });
+  const [seenPending, setSeenPending] = useState(newestPending);
+  if (newestPending !== seenPending) {
+    // Following again after a send (the layout effect scrolls): no longer "away".
+    setSeenPending(newestPending);
+    if (newestPending !== undefined) setAwayAt(null);
+  }
 
   const onScroll = (e: UIEvent<HTMLDivElement>) => {
     const el = e.currentTarget;
     const following = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_THRESHOLD_PX;
-    if (following !== atBottom.current) onFollowingChange?.(following);
+    if (following !== atBottom.current) {
+      onFollowingChange?.(following);
+      setAwayAt(following ? null : newestSeq);
+    }
     atBottom.current = following;
     prev.current = { ...prev.current, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
     if (el.scrollTop <= TOP_THRESHOLD_PX && hasMore && !loadingOlder) onLoadOlder();
+  };
+
+  const unseen = awayAt === null ? 0 : countAfter(items, awayAt);
+
+  const count = rows.length + pendingShown.length;
+  // A new function would make the virtualiser measure every row again.
+  const keyAt = useCallback(
+    (i: number): string => {
+      if (i >= rows.length) return `n:${pendingShown[i - rows.length].nonce}`;
+      const row = rows[i];
+      return row.kind === 'item' && row.item.kind === 'message' ? rowKey(row.item, me) : row.key;
+    },
+    [rows, pendingShown, me],
+  );
+  // The library keeps its own state and re-renders this component itself,
+  // which the React Compiler cannot see through: this component is not memoised.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => ref.current,
+    estimateSize,
+    overscan: OVERSCAN_ROWS,
+    getItemKey: keyAt,
+    // Without layout (tests), as if the log were a phone's height.
+    initialRect: { width: 360, height: 480 },
+  });
+
+  // A search hit: scrolled to once, when its row is there (history may still be loading).
+  const highlightIndex = useMemo(
+    () => (highlightSeq === undefined ? -1 : rows.findIndex((r) => r.kind === 'item' && r.item.seq === highlightSeq)),
+    [rows, highlightSeq],
+  );
+  const highlighted = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (highlightIndex < 0 || highlighted.current === highlightSeq) return;
+    highlighted.current = highlightSeq;
+    atBottom.current = false;
+    virtualizer.scrollToIndex(highlightIndex, { align: 'center' });
+  }, [highlightIndex, highlightSeq, virtualizer]);
+
+  const renderRow = (i: number): ReactNode => {
+    if (i >= rows.length) {
+      return (
+        <MessageItem
+          pending={pendingShown[i - rows.length]}
+          me={me}
+          own
+          canEdit={false}
+          canDelete={false}
+          onRetry={onRetry}
+          onDiscard={onDiscard}
+        />
+      );
+    }
+    const row = rows[i];
+    if (row.kind === 'day') {
+      return (
+        <div role="separator" aria-label={row.label} className="day-separator">
+          <span aria-hidden="true">{row.label}</span>
+        </div>
+      );
+    }
+    if (row.kind === 'unread') {
+      return (
+        <div role="separator" aria-label="New messages" className="unread-divider">
+          <span aria-hidden="true">New messages</span>
+        </div>
+      );
+    }
+    const item = row.item;
+    if (item.kind === 'system') {
+      return (
+        <p className="system-event" data-seq={item.seq}>
+          {item.parts.map((part, j) => (typeof part === 'string' ? part : <bdi key={j}>{part.name}</bdi>))}
+        </p>
+      );
+    }
+    const mine = me !== null && item.author.id === me.id;
+    return (
+      <MessageItem
+        item={item}
+        me={me}
+        continued={row.continued}
+        own={mine}
+        canEdit={mine}
+        canDelete={mine || canDeleteOthers}
+        onEdit={onEdit}
+        onDelete={onDelete}
+        editSignal={item.id === lastOwnId ? editLast : 0}
+        highlighted={item.seq === highlightSeq}
+      />
+    );
   };
 
   return (
@@ -171,42 +345,28 @@ export function MessageList({
         {loaded && items.length === 0 && pending.length === 0 && (
           <p className="empty">No messages yet. Say hello!</p>
         )}
-        {/* One list of children, so that a pending message and its confirmed
-            item (same key) are the same element. */}
-        {[
-          ...items.map((item) =>
-            item.kind === 'system' ? (
-              <p key={item.key} className="system-event" data-seq={item.seq}>
-                {item.parts.map((part, i) => (typeof part === 'string' ? part : <bdi key={i}>{part.name}</bdi>))}
-              </p>
-            ) : (
-              <MessageItem
-                key={rowKey(item, me)}
-                item={item}
-                own={me !== null && item.author.id === me.id}
-                canEdit={me !== null && item.author.id === me.id}
-                canDelete={(me !== null && item.author.id === me.id) || canDeleteOthers}
-                onEdit={onEdit}
-                onDelete={onDelete}
-              />
-            ),
-          ),
-          ...pending
-            .filter((p) => !confirmedNonces.has(p.nonce))
-            .map((p) => (
-              <MessageItem
-                key={`n:${p.nonce}`}
-                pending={p}
-                myName={me?.name ?? 'You'}
-                own
-                canEdit={false}
-                canDelete={false}
-                onRetry={onRetry}
-                onDiscard={onDiscard}
-              />
-            )),
-        ]}
+        {/* Only the rows near the view are in the page (a room may have
+            thousands loaded); each is measured as it renders. A pending
+            message and its confirmed item have the same key: one element. */}
+        <div className="log-rows" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((v) => (
+            <div
+              key={v.key}
+              data-index={v.index}
+              ref={virtualizer.measureElement}
+              className="log-row"
+              style={{ transform: `translateY(${v.start}px)` }}
+            >
+              {renderRow(v.index)}
+            </div>
+          ))}
+        </div>
       </div>
+      {awayAt !== null && (
+        <button type="button" className="jump-latest" onClick={scrollToBottom}>
+          Jump to latest{unseen > 0 ? ` (${unseen} new)` : ''}
+        </button>
+      )}
     </div>
   );
 }
@@ -218,18 +378,24 @@ function focusLost(within: HTMLElement | null): boolean {
 }
 
 type ItemProps = {
+  me: Me;
+  /** Same author as the message before, shortly after: no name and avatar. */
+  continued?: boolean;
+  /** Changes to a positive number to open this message's editor. */
+  editSignal?: number;
+  /** The search hit the user opened. */
+  highlighted?: boolean;
   own: boolean;
   canEdit: boolean;
   canDelete: boolean;
   onEdit?: (id: number, body: string) => Promise<void>;
   onDelete?: (id: number) => Promise<void>;
 } & (
-  | { item: MessageRow; pending?: undefined; myName?: undefined; onRetry?: undefined; onDiscard?: undefined }
+  | { item: MessageRow; pending?: undefined; onRetry?: undefined; onDiscard?: undefined }
   | {
       item?: undefined;
       /** Sent by the user, not confirmed yet. */
       pending: PendingMessage;
-      myName: string;
       onRetry: (nonce: string) => void;
       onDiscard: (nonce: string) => void;
     }
@@ -241,9 +407,32 @@ type ItemProps = {
  * item is changed in place (its text stays the same node), not removed and
  * added again: the log's live region then reads it out once.
  */
-function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, canDelete, onEdit, onDelete }: ItemProps) {
+const MessageItem = memo(function MessageItem({
+  item,
+  pending,
+  me,
+  continued = false,
+  editSignal = 0,
+  highlighted = false,
+  onRetry,
+  onDiscard,
+  own,
+  canEdit,
+  canDelete,
+  onEdit,
+  onDelete,
+}: ItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
+  const [seenSignal, setSeenSignal] = useState(editSignal);
+  if (editSignal !== seenSignal) {
+    // Adjusting state while rendering: Up in the composer opens this editor.
+    setSeenSignal(editSignal);
+    if (editSignal > 0 && item && !item.deleted) {
+      setDraft(item.body);
+      setEditing(true);
+    }
+  }
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const editId = useId();
@@ -290,13 +479,16 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
         data-own="true"
         data-pending="true"
       >
+        {/* The avatar's place in the confirmed message (none on own ones):
+            the children line up, so the text stays the same node. */}
+        {null}
         <div className="meta">
           <span className="author">
-            <UserName name={myName} />
+            <UserName name={me?.name ?? 'You'} />
           </span>
           <span className="state">{p.state === 'pending' ? 'Sending…' : 'Not sent'}</span>
         </div>
-        <p className="body">{p.body}</p>
+        <MessageBody text={p.body} me={me?.username} />
         {p.state === 'failed' && (
           <div className="failed-actions">
             <span className="error">{p.error}</span>
@@ -354,6 +546,8 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
 
   const classes = ['message', own ? 'own' : 'other'];
   if (item.deleted) classes.push('deleted');
+  if (continued) classes.push('continued');
+  if (highlighted) classes.push('highlighted');
   return (
     <article
       ref={articleRef}
@@ -364,12 +558,18 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
       // A tombstone may take the focus from its Delete button (not in the tab order).
       tabIndex={item.deleted ? -1 : undefined}
     >
+      {!own && !continued && (
+        <span className="avatar" aria-hidden="true" style={{ '--hue': avatarHue(item.author.id) } as CSSProperties}>
+          {initials(item.author.name)}
+        </span>
+      )}
       <div className="meta">
-        <span className="author">
+        {/* A continued message still names its author to a screen reader. */}
+        <span className={continued ? 'author visually-hidden' : 'author'}>
           <UserName name={item.author.name} guest={item.author.guest} />
         </span>
-        <time dateTime={item.ts} title={item.ts}>
-          {formatTime(item.ts)}
+        <time dateTime={item.ts} title={fullTime(item.ts)}>
+          {shortTime(item.ts)}
         </time>
         {item.edited && <span className="edited">(edited)</span>}
       </div>
@@ -400,7 +600,7 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
           </div>
         </form>
       ) : (
-        <p className="body">{item.body}</p>
+        <MessageBody text={item.body} me={me?.username} />
       )}
       {!item.deleted && !editing && ((canEdit && onEdit) || (canDelete && onDelete)) && (
         <div className="message-actions">
@@ -421,15 +621,16 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
             </button>
           )}
           {canDelete && onDelete && (
-            <button
-              type="button"
+            <ConfirmButton
               className="link"
               aria-label="Delete message"
               disabled={busy}
-              onClick={() => remove(item.id, onDelete)}
+              question="Delete this message for everyone?"
+              confirmLabel="Delete"
+              onConfirm={() => remove(item.id, onDelete)}
             >
               Delete
-            </button>
+            </ConfirmButton>
           )}
         </div>
       )}
@@ -440,4 +641,4 @@ function MessageItem({ item, pending, myName, onRetry, onDiscard, own, canEdit, 
       )}
     </article>
   );
-}
+});

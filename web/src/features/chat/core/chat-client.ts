@@ -11,6 +11,7 @@ import { editMessage } from '../api/edit-message';
 import { getEvents, type ChatEvent, type EventsPage } from '../api/get-events';
 import { createChatStore, lastSeq, MAX_EVENTS, oldestSeq, type ChatStore } from './chat-store';
 import { ChatSocket, defaultSocketUrl, type ChatSocketOptions } from './chat-socket';
+import { keepOutbox, Outbox } from './outbox';
 
 export type ChatClientOptions = {
   store?: ChatStore;
@@ -52,6 +53,7 @@ export class ChatClient {
   private readonly isVisible: () => boolean;
   private readonly now: () => number;
   private typing: { room: string; sentAt: number } | null = null;
+  private stopOutbox: (() => void) | null = null;
   private readTimer: { room: string; handle: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(options: ChatClientOptions = {}) {
@@ -74,10 +76,17 @@ export class ChatClient {
 
   start(): void {
     this.watchConnection();
+    // Messages sent while offline, on this page or one before it (IndexedDB).
+    const me = this.store.getState().me;
+    if (me && !this.stopOutbox && typeof indexedDB !== 'undefined') {
+      this.stopOutbox = keepOutbox(this.store, new Outbox(me.id), () => this.socket.resendPending());
+    }
     this.socket.start();
   }
 
   stop(): void {
+    this.stopOutbox?.();
+    this.stopOutbox = null;
     this.unwatch?.();
     this.unwatch = null;
     if (this.readTimer !== null) clearTimeout(this.readTimer.handle);

@@ -210,6 +210,14 @@ export class ChatSocket {
     return nonce;
   }
 
+  /** Sends every pending message the socket may send now (e.g. restored from the outbox). */
+  resendPending(): void {
+    if (!this.welcomed) return;
+    for (const p of this.opts.store.getState().pending) {
+      if (p.state === 'pending' && ![...this.sendReqs.values()].includes(p.nonce)) this.sendPending(p.nonce);
+    }
+  }
+
   /** Sends a failed message again, with its original nonce. */
   retry(nonce: string): void {
     this.opts.store.dispatch({ type: 'pending/retry', nonce });

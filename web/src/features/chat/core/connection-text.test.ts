@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionText } from './connection-text';
+import { connectionText, waitingText } from './connection-text';
 
 describe('connectionText', () => {
   it('names each state', () => {
@@ -17,5 +17,12 @@ describe('connectionText', () => {
     expect(connectionText(c, 11_000)).toBe('Reconnecting in 2 s');
     expect(connectionText(c, 12_999)).toBe('Reconnecting in 1 s');
     expect(connectionText(c, 13_000)).toBe('Reconnecting…');
+  });
+
+  it('says how many messages wait for the connection, only while there is none', () => {
+    expect(waitingText({ kind: 'offline', reason: 'x' }, 2)).toBe(' — 2 messages waiting');
+    expect(waitingText({ kind: 'reconnecting', retryAt: 1, since: 0 }, 1)).toBe(' — 1 message waiting');
+    expect(waitingText({ kind: 'offline', reason: 'x' }, 0)).toBe('');
+    expect(waitingText({ kind: 'connected' }, 3)).toBe('');
   });
 });

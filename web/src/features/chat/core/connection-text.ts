@@ -22,6 +22,12 @@ export function connectionLabel(c: ConnectionState): string {
   }
 }
 
+/** Messages the user sent that wait for the connection, said after the state: "Offline — 2 messages waiting". */
+export function waitingText(c: ConnectionState, waiting: number): string {
+  if (c.kind === 'connected' || waiting === 0) return '';
+  return ` — ${waiting} ${waiting === 1 ? 'message' : 'messages'} waiting`;
+}
+
 /** What follows the label on screen: the countdown to the next attempt. */
 export function connectionDetail(c: ConnectionState, now: number): string {
   if (c.kind !== 'reconnecting') return '';

@@ -29,6 +29,10 @@ function Harness({ me, visibility = 'public' }: { me: { id: number; admin?: bool
 
 afterEach(() => vi.unstubAllGlobals());
 
+/** Kick and Ban ask first: says yes. */
+const confirm = (verb: string) =>
+  userEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: verb }));
+
 describe('MembersPanel', () => {
   it('lists members with roles and no moderation for a plain member, never asking for the bans', async () => {
     const { calls } = fakeFetch({ 'GET /api/v1/rooms/rust/members': () => ({ json: { members: everyone } }) });
@@ -54,7 +58,9 @@ describe('MembersPanel', () => {
     expect(screen.queryByRole('button', { name: 'Kick olga' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Kick max' })).toBeNull();
     await userEvent.click(screen.getByRole('button', { name: 'Kick mia' }));
+    await confirm('Kick');
     await userEvent.click(screen.getByRole('button', { name: 'Ban Gus' }));
+    await confirm('Ban');
     expect(calls.filter((c) => c.method === 'POST').map((c) => [c.path, c.body])).toEqual([
       ['/api/v1/rooms/rust/kick', { id: 3 }],
       ['/api/v1/rooms/rust/ban', { id: 4 }],
@@ -78,7 +84,9 @@ describe('MembersPanel', () => {
     render(<Harness me={{ id: 1 }} />);
     const items = await screen.findAllByRole('listitem');
     await userEvent.click(within(items[3]).getByRole('button', { name: 'Kick Bob' }));
+    await confirm('Kick');
     await userEvent.click(within(items[2]).getByRole('button', { name: 'Ban Bob' }));
+    await confirm('Ban');
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ id: 7 }, { id: 6 }]);
   });
 
@@ -129,6 +137,7 @@ describe('MembersPanel', () => {
     render(<Harness me={{ id: 2 }} />);
     expect(await screen.findByText('No one is banned here.')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Ban Gus' }));
+    await confirm('Ban');
     const list = await screen.findByRole('list', { name: 'Banned' });
     expect(within(list).getByRole('listitem')).toHaveTextContent('Gus (guest) banned by max');
     expect(within(list).getByRole('button', { name: 'Lift ban on Gus' })).toBeInTheDocument();

@@ -4,6 +4,7 @@
 // account to a private room.
 
 import { useId, useState, type FormEvent } from 'react';
+import { ConfirmButton } from '../../../components/ConfirmButton';
 import { appointModerator } from '../api/appoint-moderator';
 import { banMember } from '../api/ban-member';
 import { standing } from '../api/get-members';
@@ -109,24 +110,26 @@ export function MembersPanel({ room, me, members, onClose }: Props) {
                   )}
                   {removable && (
                     <>
-                      <button
-                        type="button"
+                      <ConfirmButton
                         className="link"
                         aria-label={`Kick ${name}`}
                         disabled={busy}
-                        onClick={() => void act(() => kickMember(room.id, byId(id)), `${name} was kicked.`)}
+                        question={`Remove ${name} from #${room.name}?`}
+                        confirmLabel="Kick"
+                        onConfirm={() => void act(() => kickMember(room.id, byId(id)), `${name} was kicked.`)}
                       >
                         Kick
-                      </button>
-                      <button
-                        type="button"
+                      </ConfirmButton>
+                      <ConfirmButton
                         className="link danger"
                         aria-label={`Ban ${name}`}
                         disabled={busy}
-                        onClick={() => void act(() => banMember(room.id, byId(id)), `${name} was banned.`, true)}
+                        question={`Ban ${name} from #${room.name}? They cannot come back until unbanned.`}
+                        confirmLabel="Ban"
+                        onConfirm={() => void act(() => banMember(room.id, byId(id)), `${name} was banned.`, true)}
                       >
                         Ban
-                      </button>
+                      </ConfirmButton>
                     </>
                   )}
                 </span>

@@ -18,6 +18,10 @@ const room = (id: string, name = id): Room => ({
 
 afterEach(() => vi.unstubAllGlobals());
 
+/** "Leave" asks first: says yes. */
+const confirmLeave = () =>
+  userEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Leave' }));
+
 describe('RoomList', () => {
   it('lists joined and public rooms in a navigation named Rooms', async () => {
     fakeFetch({
@@ -52,6 +56,7 @@ describe('RoomList', () => {
     });
     const onOpenRoom = vi.fn();
     render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.click(screen.getByRole('button', { name: 'New room' }));
     await userEvent.type(screen.getByRole('textbox', { name: 'New room' }), 'Rust Talk');
     await userEvent.click(screen.getByRole('button', { name: 'Create room' }));
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
@@ -69,6 +74,7 @@ describe('RoomList', () => {
       'POST /api/v1/rooms': () => ({ status: 409, json: { error: { code: 'conflict', message: 'exists' } } }),
     });
     render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} />);
+    await userEvent.click(screen.getByRole('button', { name: 'New room' }));
     await userEvent.type(screen.getByRole('textbox', { name: 'New room' }), 'lobby{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent('already exists');
   });
@@ -109,6 +115,7 @@ describe('RoomList direct messages, badges and private rooms', () => {
     });
     const onOpenRoom = vi.fn();
     render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Message a user' }));
     await userEvent.type(screen.getByRole('textbox', { name: 'DM username' }), 'bob');
     await userEvent.click(screen.getByRole('button', { name: 'Start chat' }));
     expect(calls.some((c) => c.method === 'POST' && c.path === '/api/v1/dm/bob')).toBe(true);
@@ -122,6 +129,7 @@ describe('RoomList direct messages, badges and private rooms', () => {
       'POST /api/v1/dm/nobody': () => ({ status: 404, json: { error: { code: 'not_found', message: 'no such user' } } }),
     });
     render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Message a user' }));
     await userEvent.type(screen.getByRole('textbox', { name: 'DM username' }), 'nobody{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent('no account named “nobody”');
   });
@@ -146,6 +154,16 @@ describe('RoomList direct messages, badges and private rooms', () => {
     expect(within(nav).getByRole('button', { name: 'Go' })).toBeInTheDocument();
   });
 
+  it('keeps the count of a muted room, quietly, and says it is muted', async () => {
+    fakeFetch({
+      'GET /api/v1/rooms': () => ({ json: { rooms: [withUnread(room('lobby', 'Lobby'), 0), withUnread(room('rust', 'Rust'), 3)] } }),
+      'GET /api/v1/rooms/public': () => ({ json: { rooms: [] } }),
+    });
+    render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={vi.fn()} muted={new Set(['rust'])} />);
+    const rust = await screen.findByRole('button', { name: 'Rust, 3 unread, muted' });
+    expect(rust.querySelector('.badge')).toHaveClass('quiet');
+  });
+
   it('creates a private room when "Private" is checked', async () => {
     const { calls } = fakeFetch({
       'GET /api/v1/rooms': () => ({ json: { rooms: [] } }),
@@ -154,6 +172,7 @@ describe('RoomList direct messages, badges and private rooms', () => {
     });
     const onOpenRoom = vi.fn();
     render(<RoomList activeRoom={{ id: 'lobby', name: 'Lobby' }} onOpenRoom={onOpenRoom} />);
+    await userEvent.click(screen.getByRole('button', { name: 'New room' }));
     await userEvent.type(screen.getByRole('textbox', { name: 'New room' }), 'Secret');
     await userEvent.click(screen.getByRole('checkbox', { name: 'Private' }));
     await userEvent.click(screen.getByRole('button', { name: 'Create room' }));
@@ -190,6 +209,7 @@ describe('RoomList leaving', () => {
     const leave = await screen.findByRole('button', { name: 'Leave room' });
     expect(leave).toHaveAccessibleDescription('Leave #Rust.');
     await userEvent.click(leave);
+    await confirmLeave();
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/v1/rooms/rust/leave']);
     expect(onOpenRoom).toHaveBeenCalledWith({ id: 'lobby', name: 'Lobby', visibility: 'public' });
     // Refreshed: rust is no longer one of "Your rooms" but a public room to join.
@@ -225,6 +245,7 @@ describe('RoomList leaving', () => {
     const onOpenRoom = vi.fn();
     rerender(<RoomList activeRoom={{ id: 'dm-1-2', name: 'bob', visibility: 'dm' }} onOpenRoom={onOpenRoom} />);
     await userEvent.click(screen.getByRole('button', { name: 'Leave conversation' }));
+    await confirmLeave();
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/v1/rooms/dm-1-2/leave']);
     expect(onOpenRoom).toHaveBeenCalledWith({ id: 'lobby', name: 'Lobby', visibility: 'public' });
   });
@@ -251,6 +272,7 @@ describe('RoomList leaving', () => {
       <RoomList activeRoom={{ id: 'rust', name: 'Rust' }} onOpenRoom={onOpenRoom} onLeaving={onLeaving} />,
     );
     await userEvent.click(await screen.findByRole('button', { name: 'Leave room' }));
+    await confirmLeave();
     // Told before the server is asked: its "left" may reach the socket before the answer.
     expect(onLeaving).toHaveBeenCalledWith('rust', true);
     // The server's "unsubscribed: left" reached the socket first and the app moved on.
@@ -267,6 +289,7 @@ describe('RoomList leaving', () => {
         : plain(input, init),
     );
     await userEvent.click(screen.getByRole('button', { name: 'Leave room' }));
+    await confirmLeave();
     expect(await screen.findByRole('alert')).toHaveTextContent('store unavailable');
     expect(onOpenRoom).not.toHaveBeenCalled();
     // Still a member: a later "left" (from another tab) is news again.

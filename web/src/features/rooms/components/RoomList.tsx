@@ -1,8 +1,13 @@
 // The sidebar: joined rooms and direct messages (with unread badges), a way
-// to leave the open one, public rooms to join, a form to create a room
-// (public or private) and one to start a direct message.
+// to leave the open one (asked again first), public rooms to join, and two
+// buttons that open dialogs: create a room (public or private), start a
+// direct message. The forms are dialogs so that the sidebar spends its
+// height on rooms, not on fields used once in a while.
 
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { ConfirmButton } from '../../../components/ConfirmButton';
+import { Dialog } from '../../../components/Dialog';
+import { FormError } from '../../../components/FormError';
 import { ApiError } from '../../../lib/api-client';
 import type { Room, Visibility } from '../../../types/api';
 import { createRoom, ROOM_ID_RE, slugify } from '../api/create-room';
@@ -22,6 +27,8 @@ type Props = {
   /** The user is leaving `room` with "Leave room" (`active`), or that failed: the
    *  chat then tells no removal for it (the server ends its subscription with "left"). */
   onLeaving?: (room: string, active: boolean) => void;
+  /** Rooms the user muted: their badge is quiet. */
+  muted?: ReadonlySet<string>;
 };
 
 /** The sidebar with its own room lists. */
@@ -36,13 +43,25 @@ const toRef = (r: Room | RoomRef): RoomRef => ({ id: r.id, name: r.name || r.id,
  *  opens it on every start, and subscribing joins it again at once. */
 const LOBBY: RoomRef = { id: 'lobby', name: 'Lobby', visibility: 'public' };
 
-export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lists }: Props & { lists: RoomLists }) {
+export function RoomListView({
+  activeRoom,
+  onOpenRoom,
+  readMarks,
+  onLeaving,
+  lists,
+  muted,
+}: Props & { lists: RoomLists }) {
   const { joined, publicRooms, error: listError, refresh } = lists;
   const [newRoom, setNewRoom] = useState('');
   const [isPrivate, setIsPrivate] = useState(false);
   const [dmUser, setDmUser] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [dialog, setDialog] = useState<'none' | 'room' | 'dm'>('none');
+  const closeDialog = () => {
+    setDialog('none');
+    setError(null);
+  };
   const ids = { newRoom: useId(), private: useId(), dm: useId(), leave: useId() };
   // The open room when a leave answers: by then the socket may already have
   // sent the user elsewhere (the server ends the subscription with "left").
@@ -117,6 +136,7 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lis
       const room = isPrivate ? await createRoom(id, name, 'private') : await createRoom(id, name);
       setNewRoom('');
       setIsPrivate(false);
+      setDialog('none');
       onOpenRoom(toRef(room));
       await refresh();
     } catch (err) {
@@ -141,6 +161,7 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lis
     try {
       const room = await startDm(username);
       setDmUser('');
+      setDialog('none');
       onOpenRoom({ id: room.id, name: room.name || username, visibility: 'dm' });
       await refresh();
     } catch (err) {
@@ -158,13 +179,18 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lis
 
   const item = (room: Room | RoomRef, onClick: () => void, marker = '#') => {
     const unread = 'head' in room ? unreadCount(room, activeRoom.id, readMarks) : 0;
+    const quiet = muted?.has(room.id) ?? false;
     return (
       <li key={room.id}>
         <button
           type="button"
           className="room-link"
           aria-current={room.id === activeRoom.id ? 'page' : undefined}
-          aria-label={unread > 0 ? `${room.name || room.id}, ${unread} unread` : undefined}
+          aria-label={
+            unread > 0 || quiet
+              ? `${room.name || room.id}${unread > 0 ? `, ${unread} unread` : ''}${quiet ? ', muted' : ''}`
+              : undefined
+          }
           onClick={onClick}
         >
           <span aria-hidden="true" className="hash">
@@ -172,7 +198,7 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lis
           </span>
           <span className="room-name">{room.name || room.id}</span>
           {unread > 0 && (
-            <span className="badge" aria-hidden="true">
+            <span className={quiet ? 'badge quiet' : 'badge'} aria-hidden="true">
               {unread > 99 ? '99+' : unread}
             </span>
           )}
@@ -201,15 +227,16 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lis
         <div className="leave-room">
           {/* The name leaves the room's name out: a query for the room's
               button by name must not find this one too. */}
-          <button
-            type="button"
+          <ConfirmButton
             className="secondary small"
             aria-describedby={ids.leave}
             disabled={busy}
-            onClick={() => void onLeave()}
+            question={direct ? `Leave the conversation with ${activeRoom.name}?` : `Leave #${activeRoom.name}?`}
+            confirmLabel="Leave"
+            onConfirm={() => void onLeave()}
           >
             {direct ? 'Leave conversation' : 'Leave room'}
-          </button>
+          </ConfirmButton>
           <p id={ids.leave} className={direct || activeVisibility === 'private' ? 'muted hint' : 'visually-hidden'}>
             {direct
               ? `Leave the conversation with ${activeRoom.name}; starting it again brings you back.`
@@ -229,53 +256,65 @@ export function RoomListView({ activeRoom, onOpenRoom, readMarks, onLeaving, lis
         </>
       )}
 
-      <form className="new-room" onSubmit={onCreate}>
-        <label htmlFor={ids.newRoom}>New room</label>
-        <div className="row">
-          <input
-            id={ids.newRoom}
-            value={newRoom}
-            maxLength={64}
-            placeholder="e.g. rust"
-            onChange={(e) => setNewRoom(e.target.value)}
-          />
-          <div className="check">
-            <input
-              id={ids.private}
-              type="checkbox"
-              checked={isPrivate}
-              onChange={(e) => setIsPrivate(e.target.checked)}
-            />
-            <label htmlFor={ids.private}>Private</label>
-          </div>
-          <button type="submit" disabled={busy}>
-            Create room
-          </button>
-        </div>
-      </form>
-
-      <form className="new-room" onSubmit={onStartDm} aria-labelledby={`${ids.dm}-title`}>
-        <h2 id={`${ids.dm}-title`}>Message a user</h2>
-        <label htmlFor={ids.dm}>DM username</label>
-        <div className="row">
-          <input
-            id={ids.dm}
-            value={dmUser}
-            maxLength={64}
-            autoComplete="off"
-            placeholder="their username"
-            onChange={(e) => setDmUser(e.target.value)}
-          />
-          <button type="submit" disabled={busy}>
-            Start chat
-          </button>
-        </div>
-      </form>
-      {(error ?? listError) && (
-        <p className="form-error" role="alert">
-          {error ?? listError}
-        </p>
+      <div className="sidebar-actions">
+        <button type="button" className="secondary small" aria-haspopup="dialog" onClick={() => setDialog('room')}>
+          New room
+        </button>
+        <button type="button" className="secondary small" aria-haspopup="dialog" onClick={() => setDialog('dm')}>
+          Message a user
+        </button>
+      </div>
+      {dialog === 'room' && (
+        <Dialog title="New room" onClose={closeDialog}>
+          <form className="new-room" onSubmit={onCreate}>
+            <label htmlFor={ids.newRoom}>New room</label>
+            <div className="row">
+              <input
+                id={ids.newRoom}
+                value={newRoom}
+                maxLength={64}
+                placeholder="e.g. rust"
+                onChange={(e) => setNewRoom(e.target.value)}
+              />
+              <div className="check">
+                <input
+                  id={ids.private}
+                  type="checkbox"
+                  checked={isPrivate}
+                  onChange={(e) => setIsPrivate(e.target.checked)}
+                />
+                <label htmlFor={ids.private}>Private</label>
+              </div>
+              <button type="submit" disabled={busy}>
+                Create room
+              </button>
+            </div>
+          </form>
+          <FormError message={error} />
+        </Dialog>
       )}
+      {dialog === 'dm' && (
+        <Dialog title="Message a user" onClose={closeDialog}>
+          <form className="new-room" onSubmit={onStartDm}>
+            <label htmlFor={ids.dm}>DM username</label>
+            <div className="row">
+              <input
+                id={ids.dm}
+                value={dmUser}
+                maxLength={64}
+                autoComplete="off"
+                placeholder="their username"
+                onChange={(e) => setDmUser(e.target.value)}
+              />
+              <button type="submit" disabled={busy}>
+                Start chat
+              </button>
+            </div>
+          </form>
+          <FormError message={error} />
+        </Dialog>
+      )}
+      <FormError message={(dialog === 'none' && error) || listError} />
     </nav>
   );
 }

@@ -5,6 +5,7 @@ import { useId } from 'react';
 import { UserName } from '../../../components/UserName';
 import type { SearchHit } from '../api/search-messages';
 import type { SearchState } from '../hooks/use-search';
+import { Highlighted } from './Highlighted';
 
 type Props = {
   state: SearchState;
@@ -62,7 +63,7 @@ export function SearchResults({ state, roomName, onOpen, onClose, onMore }: Prop
                   </span>
                 </span>
                 <span className="body" id={`${titleId}-${key}-body`}>
-                  {hit.body ?? ''}
+                  <Highlighted text={hit.body ?? ''} query={state.query ?? ''} />
                 </span>
               </button>
             </li>
