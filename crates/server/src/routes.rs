@@ -19,7 +19,10 @@ pub mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use serde::Serialize;
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -102,6 +105,17 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::until_hard_stop,
+        ))
+        // Every answer, JSON or page: no MIME sniffing (a JSON body is never
+        // run as a script or styles), and no address of ours leaks to the
+        // sites a message links to.
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

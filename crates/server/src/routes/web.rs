@@ -6,7 +6,9 @@
 //! For hot reload use `npm run dev`. A build without the web client still
 //! compiles and serves a short page that says how to build it.
 
-use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{
+    ACCEPT, CACHE_CONTROL, CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER, CONTENT_TYPE,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use rust_embed::RustEmbed;
@@ -19,6 +21,24 @@ use crate::error::{ApiError, ApiJson};
 #[folder = "../../web/dist"]
 #[allow_missing = true]
 struct WebAssets;
+
+/// The web client's pages may run only the client's own scripts and
+/// styles, load nothing from elsewhere, and never be framed: a message that
+/// got past the client's rendering as markup still could not run (the
+/// client renders user text as text, never as HTML; this is the second
+/// wall). `img-src data:` is the unread badge on the favicon, drawn by the
+/// client; `connect-src 'self'` covers its REST calls and its WebSocket.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+fn with_page_policy(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY_HEADER,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    response
+}
 
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>webchat</title></head>\
 <body><h1>webchat</h1><p>The web client is not built. Run <code>npm run build</code> in <code>web/</code>, \
@@ -73,7 +93,7 @@ pub async fn root(headers: HeaderMap) -> Response {
 }
 
 fn index() -> Response {
-    match WebAssets::get("index.html") {
+    with_page_policy(match WebAssets::get("index.html") {
         Some(file) => (
             [
                 (
@@ -86,7 +106,7 @@ fn index() -> Response {
         )
             .into_response(),
         None => Html(NOT_BUILT).into_response(),
-    }
+    })
 }
 
 /// Any other path: a file of the web client, or the client's index so that
@@ -112,7 +132,7 @@ pub async fn asset(uri: Uri) -> Response {
             response
                 .headers_mut()
                 .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
-            response
+            with_page_policy(response)
         }
         None => index(),
     }

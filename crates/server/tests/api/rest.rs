@@ -685,3 +685,52 @@ async fn open_http_connections_are_capped_and_a_freed_slot_is_used() {
         .expect("request");
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn pages_carry_a_strict_content_security_policy_and_every_answer_nosniff() {
+    let app = spawn_app().await;
+    for path in ["/", "/room/lobby", "/assets/missing.js"] {
+        let response = app
+            .http
+            .get(app.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("request");
+        let policy = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        for directive in [
+            "script-src 'self'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(policy.contains(directive), "{path}: {policy}");
+        }
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+    }
+    for path in ["/", "/api/v1/me", "/healthz"] {
+        let response = app.http.get(app.url(path)).send().await.expect("request");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            header("referrer-policy").as_deref(),
+            Some("no-referrer"),
+            "{path}"
+        );
+    }
+}
