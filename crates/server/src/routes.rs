@@ -117,6 +117,11 @@ pub fn router(state: AppState) -> Router {
             REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+        // gzip or brotli as the client accepts (brotli at level 4, the
+        // on-the-fly default of tower-http and nginx: level 11 would cost a
+        // page load seconds of CPU); bodies under 32 bytes, images and
+        // WebSocket upgrades are left alone.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

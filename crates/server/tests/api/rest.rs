@@ -734,3 +734,28 @@ async fn pages_carry_a_strict_content_security_policy_and_every_answer_nosniff()
         );
     }
 }
+
+#[tokio::test]
+async fn answers_are_compressed_as_the_client_accepts() {
+    let app = spawn_app().await;
+    for (accepted, expected) in [
+        ("br", Some("br")),
+        ("gzip", Some("gzip")),
+        ("identity", None),
+    ] {
+        let response = app
+            .http
+            .get(app.url("/api/openapi.json"))
+            .header("accept-encoding", accepted)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::OK);
+        let encoding = response
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        assert_eq!(encoding.as_deref(), expected, "{accepted}");
+    }
+}
